@@ -1,0 +1,60 @@
+// Public pages of the catalogue: activity list, activity information page, lessons, references.
+import { Router } from 'express';
+import { NotFoundError } from '../http/errors';
+import type { Catalogue } from './service';
+import { availability, lessonPath } from './view-model';
+
+export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date }): Router {
+  const router = Router();
+
+  const loadActivity = async (slug: string) => {
+    const activity = await deps.catalogue.find(slug);
+    if (!activity) throw new NotFoundError('There is no activity at this address.');
+    return activity;
+  };
+
+  router.get('/', async (_req, res) => {
+    const activities = await deps.catalogue.list();
+    const now = deps.now();
+    res.render('catalogue/index', {
+      title: 'Activities',
+      activities: activities.map((activity) => ({ ...activity, availability: availability(activity, now) })),
+    });
+  });
+
+  router.get('/activities/:slug', async (req, res) => {
+    const activity = await loadActivity(req.params.slug);
+    res.render('catalogue/activity', {
+      title: activity.title,
+      activity,
+      availability: availability(activity, deps.now()),
+      firstLesson: activity.lessons[0],
+    });
+  });
+
+  router.get('/activities/:slug/lessons/:lesson', async (req, res) => {
+    const activity = await loadActivity(req.params.slug);
+    const match = /^(\d{1,3})(?:-(.*))?$/.exec(req.params.lesson);
+    const index = match ? Number(match[1]) - 1 : -1;
+    const lesson = activity.lessons[index];
+    if (!lesson) throw new NotFoundError('This activity has no such lesson.');
+    // Old or shortened links (e.g. /lessons/3) land on the canonical address.
+    if (match?.[2] !== lesson.slug) return res.redirect(301, lessonPath(activity.slug, lesson));
+    res.render('catalogue/lesson', {
+      title: `${lesson.title} · ${activity.title}`,
+      activity,
+      lesson,
+      lessonNumber: index + 1,
+      lessonCount: activity.lessons.length,
+      previous: activity.lessons[index - 1],
+      next: activity.lessons[index + 1],
+    });
+  });
+
+  router.get('/activities/:slug/references', async (req, res) => {
+    const activity = await loadActivity(req.params.slug);
+    res.render('catalogue/references', { title: `References · ${activity.title}`, activity });
+  });
+
+  return router;
+}

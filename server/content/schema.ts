@@ -1,0 +1,138 @@
+// The shape of every file under content/. Validation errors name the file and the field.
+import { z } from 'zod';
+
+const isoDate = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+const text = z.string().trim().min(1);
+
+export const professions = [
+  'physician',
+  'physician_assistant',
+  'nurse',
+  'pharmacist',
+  'pharmacy_technician',
+  'other',
+] as const;
+export type Profession = (typeof professions)[number];
+
+export const providerSchema = z.strictObject({
+  name: text,
+  accreditation: z.enum(['accme', 'joint']),
+  contact: z.strictObject({ email: z.email(), description: text }),
+  privacyPolicy: text,
+  statements: z.strictObject({
+    accreditation: z.strictObject({ accme: text, joint: text }),
+    designation: text,
+    noDisclosures: text,
+    disclosuresMitigated: text,
+    noCommercialSupport: text,
+  }),
+  hardwareSoftware: text,
+});
+export type Provider = z.infer<typeof providerSchema>;
+
+const disclosureSchema = z.strictObject({
+  company: text,
+  relationship: text,
+});
+
+const creditTypeSchema = z.strictObject({ code: z.string().regex(/^[A-Z0-9_]+$/), label: text });
+
+export const activitySchema = z
+  .strictObject({
+    slug,
+    title: text,
+    format: text,
+    description: text,
+    objectives: z
+      .array(z.strictObject({ code: z.string().regex(/^[A-Z][A-Z0-9]*$/), text }))
+      .min(1)
+      .refine(
+        (list) => new Set(list.map((o) => o.code)).size === list.length,
+        'objective codes must be unique',
+      ),
+    targetAudience: text,
+    faculty: z
+      .array(
+        z.strictObject({
+          name: text,
+          role: text,
+          credentials: text.nullable(),
+          disclosures: z.array(disclosureSchema),
+        }),
+      )
+      .min(1),
+    commercialSupport: z.array(z.strictObject({ company: text, kind: text })),
+    sourceUpdated: isoDate,
+    releaseDate: isoDate,
+    reviewDate: isoDate,
+    expirationDate: isoDate,
+    estimatedMinutes: z.number().int().positive(),
+    credit: z.strictObject({
+      maximum: z.number().positive().multipleOf(0.25),
+      types: z.strictObject(
+        Object.fromEntries(professions.map((p) => [p, creditTypeSchema])) as {
+          [K in Profession]: typeof creditTypeSchema;
+        },
+      ),
+    }),
+    postTest: z.strictObject({
+      passingScorePercent: z.number().int().min(1).max(100),
+      itemsPerObjective: z.number().int().positive(),
+      maxAttempts: z.number().int().positive().nullable(),
+      requireAllLessonsViewed: z.boolean(),
+    }),
+  })
+  .superRefine((activity, ctx) => {
+    const threeYears = new Date(activity.releaseDate);
+    threeYears.setUTCFullYear(threeYears.getUTCFullYear() + 3);
+    if (activity.expirationDate > threeYears) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expirationDate'],
+        message: 'must be at most 3 years after releaseDate',
+      });
+    }
+    if (activity.expirationDate <= activity.releaseDate) {
+      ctx.addIssue({ code: 'custom', path: ['expirationDate'], message: 'must be after releaseDate' });
+    }
+    if (activity.reviewDate > activity.expirationDate) {
+      ctx.addIssue({ code: 'custom', path: ['reviewDate'], message: 'must not be after expirationDate' });
+    }
+  });
+export type ActivityFile = z.infer<typeof activitySchema>;
+
+export const referencesSchema = z
+  .array(
+    z.strictObject({
+      number: z.number().int().positive(),
+      citation: text,
+      pmid: z
+        .string()
+        .regex(/^[1-9][0-9]{0,8}$/, 'must be a PubMed ID (digits)')
+        .nullable()
+        .optional(),
+      doi: z
+        .string()
+        .regex(/^10\.\d{4,9}\/\S+$/, 'must be a DOI such as 10.1000/xyz')
+        .nullable()
+        .optional(),
+      evidenceLevel: z.strictObject({ level: z.number().int().min(1).max(5), label: text }).optional(),
+    }),
+  )
+  .min(1)
+  .superRefine((refs, ctx) => {
+    refs.forEach((ref, index) => {
+      if (ref.number !== index + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'number'],
+          message: `must be ${index + 1} (numbered in order)`,
+        });
+      }
+    });
+  });
+export type ReferenceFile = z.infer<typeof referencesSchema>[number];
+
+/** sections/NN-<slug>.md: the number orders the lessons, the first line is `# Title`. */
+export const sectionFileName = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/;

@@ -1,0 +1,33 @@
+// Chooses the PostgreSQL: DATABASE_URL when given, otherwise an embedded server under DATA_DIR.
+import path from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from './embedded';
+
+export interface DatabaseHandle {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export const EMBEDDED_DATABASE_NAME = 'cme';
+
+export async function openDatabase(
+  options: { databaseUrl?: string; dataDir: string },
+  log: (message: string) => void,
+): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return { url: options.databaseUrl, embedded: false, stop: async () => {} };
+  const cluster = await startEmbeddedPostgres(path.join(options.dataDir, 'postgres'), log);
+  await createDatabaseIfMissing(cluster.adminUrl, EMBEDDED_DATABASE_NAME);
+  return { url: cluster.urlFor(EMBEDDED_DATABASE_NAME), embedded: true, stop: cluster.stop };
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

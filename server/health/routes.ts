@@ -1,0 +1,25 @@
+// Liveness (the process answers) and readiness (the database answers and has every migration).
+import { Router } from 'express';
+import type { PrismaClient } from '../generated/prisma/client';
+import { pendingMigrations } from '../db/migrations';
+
+export function healthRoutes(deps: { prisma: PrismaClient; migrations: readonly string[] }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (req, res) => {
+    try {
+      const pending = await pendingMigrations(deps.prisma, deps.migrations);
+      if (pending.length > 0) {
+        res.status(503).json({ status: 'unavailable', reason: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready', migrations: deps.migrations.length });
+    } catch (error) {
+      req.log.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,72 @@
+// Typed HTTP errors and the one error pipeline: HTML for browsers, JSON for clients that ask for it,
+// never a stack trace or a raw database error in production.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message = 'The page you asked for does not exist.') {
+    super(404, message);
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super(400, message, details);
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Sign in required',
+  403: 'Not allowed',
+  404: 'Page not found',
+  409: 'Conflict',
+  413: 'Request too large',
+  422: 'Cannot process this request',
+  429: 'Too many requests',
+  500: 'Something went wrong',
+};
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
+
+export function errorHandler(options: { production: boolean }): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const known = error instanceof HttpError;
+    // body-parser and other http-errors carry a client status; anything else is our fault.
+    const clientStatus = (error as { status?: unknown; expose?: unknown }).status;
+    const status = known
+      ? error.status
+      : typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500
+        ? clientStatus
+        : 500;
+    const message =
+      status >= 500
+        ? 'An unexpected error occurred. It has been logged; please try again later.'
+        : error instanceof Error
+          ? error.message
+          : 'Bad request';
+    if (status >= 500) req.log.error({ err: error }, 'request failed');
+    else req.log.info({ status, message }, 'request rejected');
+    if (res.headersSent) return;
+    const title = titles[status] ?? 'Error';
+    const stack = !options.production && status >= 500 && error instanceof Error ? error.stack : undefined;
+    res.status(status);
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({
+        error: { status, title, message, details: known ? error.details : undefined, requestId: req.id },
+      });
+      return;
+    }
+    res.render('errors/error', { title, status, message, stack, requestId: req.id });
+  };
+}
