@@ -20,18 +20,19 @@ export function createCatalogue(prisma: PrismaClient, provider: Provider): Catal
   let all: Promise<ActivityView[]> | null = null;
   const bySlug = new Map<string, Promise<ActivityView | null>>();
 
-  // A failed read must not stay cached.
-  const remember = <T>(promise: Promise<T>, forget: () => void) => {
-    promise.catch(forget);
+  // A failed read must not stay cached, nor a slug that matched nothing (made-up URLs must not grow the map).
+  const cache = <T>(promise: Promise<T>, keep: (value: T) => boolean, forget: () => void) => {
+    promise.then((value) => keep(value) || forget(), forget);
     return promise;
   };
 
   return {
     list() {
-      all ??= remember(
+      all ??= cache(
         prisma.activity
           .findMany({ include: activityInclude, orderBy: { title: 'asc' } })
           .then((rows) => rows.map((row) => buildActivityView(row, provider))),
+        () => true,
         () => (all = null),
       );
       return all;
@@ -39,14 +40,13 @@ export function createCatalogue(prisma: PrismaClient, provider: Provider): Catal
     find(slug) {
       let found = bySlug.get(slug);
       if (!found) {
-        found = remember(
+        found = cache(
           prisma.activity
             .findUnique({ where: { slug }, include: activityInclude })
             .then((row) => (row ? buildActivityView(row, provider) : null)),
+          (view) => view !== null,
           () => bySlug.delete(slug),
         );
-        // Unknown slugs are not cached, so a flood of made-up URLs cannot grow the map.
-        found.then((view) => view ?? bySlug.delete(slug));
         bySlug.set(slug, found);
       }
       return found;
