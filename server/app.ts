@@ -1,25 +1,43 @@
 // Builds the Express application from its dependencies. It neither connects nor listens:
-// server/main.ts does that, and tests pass in their own database and clock.
+// server/main.ts does that, and tests pass in their own database, pool and clock.
 import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { Catalogue } from './catalogue/service';
+import { accountRoutes } from './account/routes';
+import { createAccountService } from './account/service';
+import { adminRoutes } from './admin/routes';
+import { createAdminService } from './admin/service';
+import { authRoutes } from './auth/routes';
+import { createAuthService } from './auth/service';
+import { setupSessions, type SessionSettings } from './auth/session';
+import { createThrottle, type ThrottleSettings } from './auth/throttle';
 import { catalogueRoutes } from './catalogue/routes';
+import type { Catalogue } from './catalogue/service';
 import type { Provider } from './content/schema';
 import type { PrismaClient } from './generated/prisma/client';
 import { healthRoutes } from './health/routes';
+import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './http/logging';
+import type { SendMail } from './mail/mailer';
 import { setupViews } from './views/engine';
 
 export interface AppDependencies {
   prisma: PrismaClient;
+  /** node-postgres pool for the session store and the throttles. */
+  pool: Pool;
   catalogue: Catalogue;
   provider: Provider;
   logger: Logger;
+  sendMail: SendMail;
   projectRoot: string;
   production: boolean;
+  appUrl: string;
+  trustProxy: number;
+  session: SessionSettings;
+  throttle?: ThrottleSettings;
   migrations: readonly string[];
   now?: () => Date;
 }
@@ -28,6 +46,7 @@ export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   const now = deps.now ?? (() => new Date());
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestLogger(deps.logger));
   app.use(
     helmet({
@@ -38,10 +57,13 @@ export function createApp(deps: AppDependencies): express.Express {
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
+          'font-src': ["'self'"],
           'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
         },
       },
+      // HSTS only means something over HTTPS; helmet sends it, browsers ignore it on plain HTTP.
+      strictTransportSecurity: { maxAge: 180 * 24 * 60 * 60, includeSubDomains: true },
     }),
   );
   setupViews(app, path.join(deps.projectRoot, 'views'), deps.production);
@@ -51,8 +73,31 @@ export function createApp(deps: AppDependencies): express.Express {
     privacyPolicy: deps.provider.privacyPolicy,
   };
 
+  // Health checks come first: no session, no body parsing.
   app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations }));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '100kb' }));
+  const throttle = createThrottle(deps.pool, deps.throttle);
+  const auth = createAuthService({
+    prisma: deps.prisma,
+    throttle,
+    sendMail: deps.sendMail,
+    appUrl: deps.appUrl,
+    now,
+  });
+  const authenticator = setupSessions(app, {
+    prisma: deps.prisma,
+    pool: deps.pool,
+    settings: deps.session,
+    authenticate: auth.authenticate,
+  });
+  app.use(csrfProtection());
+
   app.use(catalogueRoutes({ catalogue: deps.catalogue, now }));
+  app.use(authRoutes({ auth, throttle, authenticator }));
+  app.use(accountRoutes({ account: createAccountService({ prisma: deps.prisma, now }) }));
+  app.use(adminRoutes({ admin: createAdminService({ prisma: deps.prisma }), prisma: deps.prisma }));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ production: deps.production }));

@@ -8,20 +8,59 @@ const projectRoot = path.resolve(
   path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..',
 );
 
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** An existing PostgreSQL. Without it an embedded PostgreSQL keeps its data in DATA_DIR/postgres. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
-  CONTENT_DIR: z.string().min(1).default(path.join(projectRoot, 'content')),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Seconds that shutdown waits for open requests before closing them. */
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().default(10),
-});
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** An existing PostgreSQL. Without it an embedded PostgreSQL keeps its data in DATA_DIR/postgres. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
+    CONTENT_DIR: z.string().min(1).default(path.join(projectRoot, 'content')),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Seconds that shutdown waits for open requests before closing them. */
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().default(10),
+    /** Public base URL, used in emailed links and certificate QR codes. Defaults to http://localhost:PORT. */
+    APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Signs the session cookie; at least 32 characters. Required in production. */
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Minutes of inactivity after which a session ends. */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** Hours after sign-in after which a session ends whatever the activity. */
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(12),
+    /** Express "trust proxy": set to the number of proxies in front (e.g. 1) when behind a TLS-terminating proxy. */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /** smtp:// or smtps:// URL of the mail server. Without it, emails are written to the log. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    MAIL_FROM: z.string().min(3).default('CME Platform <no-reply@localhost>'),
+    /** Creates the first admin when the database has no user at all. */
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together',
+      });
+    }
+  });
 
-export type Config = Readonly<z.infer<typeof schema>> & { readonly projectRoot: string };
+export type Config = Readonly<z.infer<typeof schema> & { APP_URL: string; projectRoot: string }>;
 
 export class ConfigError extends Error {}
 
@@ -31,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
-  return Object.freeze({ ...parsed.data, projectRoot });
+  const appUrl = (parsed.data.APP_URL ?? `http://localhost:${parsed.data.PORT}`).replace(/\/$/, '');
+  return Object.freeze({ ...parsed.data, APP_URL: appUrl, projectRoot });
 }

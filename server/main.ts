@@ -1,6 +1,8 @@
 // Entry point: config → database (embedded unless DATABASE_URL) → migrations → content sync → listen.
 // Owns graceful shutdown: stop accepting, drain requests, disconnect Prisma, stop the embedded server.
+import crypto from 'node:crypto';
 import http from 'node:http';
+import { Pool } from 'pg';
 import { createApp } from './app';
 import { createCatalogue } from './catalogue/service';
 import { ConfigError, loadConfig } from './config';
@@ -10,6 +12,8 @@ import { openDatabase } from './db/database';
 import { deployMigrations, migrationNames } from './db/migrations';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './http/logging';
+import { createMailer } from './mail/mailer';
+import { createFirstAdmin } from './auth/first-admin';
 
 async function main(): Promise<void> {
   let config;
@@ -35,16 +39,37 @@ async function main(): Promise<void> {
   logger.info({ migrations: migrations.length }, 'migrations applied');
 
   const prisma = createPrisma(database.url);
+  const pool = new Pool({ connectionString: database.url, max: 5 });
   const reports = await syncContent(prisma, content);
   logger.info({ activities: reports }, 'content synced');
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    const created = await createFirstAdmin(prisma, {
+      email: config.ADMIN_EMAIL,
+      password: config.ADMIN_PASSWORD,
+    });
+    if (created) logger.info({ email: created.email }, 'first admin created from ADMIN_EMAIL');
+  }
+  // Production requires SESSION_SECRET (config.ts); elsewhere a per-process secret is safe, if forgetful.
+  const sessionSecret = config.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex');
+  if (!config.SESSION_SECRET)
+    logger.warn('SESSION_SECRET is not set: sessions end when the process restarts');
 
   const app = createApp({
     prisma,
+    pool,
     catalogue: createCatalogue(prisma, content.provider),
     provider: content.provider,
     logger,
+    sendMail: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     projectRoot: config.projectRoot,
     production: config.NODE_ENV === 'production',
+    appUrl: config.APP_URL,
+    trustProxy: config.TRUST_PROXY,
+    session: {
+      secret: sessionSecret,
+      idleMinutes: config.SESSION_IDLE_MINUTES,
+      absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+    },
     migrations,
   });
   const server = http.createServer(app);
@@ -63,7 +88,7 @@ async function main(): Promise<void> {
     force.unref();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await prisma.$disconnect();
+    await Promise.all([prisma.$disconnect(), pool.end()]);
     await database.stop();
     logger.info('stopped');
     logger.flush();

@@ -1,5 +1,6 @@
 // Public pages of the catalogue: activity list, activity information page, lessons, references.
 import { Router } from 'express';
+import { allow } from '../http/access';
 import { NotFoundError } from '../http/errors';
 import type { Catalogue } from './service';
 import { availability, lessonPath } from './view-model';
@@ -13,7 +14,7 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
     return activity;
   };
 
-  router.get('/', async (_req, res) => {
+  router.get('/', allow.public(), async (_req, res) => {
     const activities = await deps.catalogue.list();
     const now = deps.now();
     res.render('catalogue/index', {
@@ -22,8 +23,8 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
     });
   });
 
-  router.get('/activities/:slug', async (req, res) => {
-    const activity = await loadActivity(req.params.slug);
+  router.get('/activities/:slug', allow.public(), async (req, res) => {
+    const activity = await loadActivity(String(req.params.slug));
     res.render('catalogue/activity', {
       title: activity.title,
       activity,
@@ -32,9 +33,9 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
     });
   });
 
-  router.get('/activities/:slug/lessons/:lesson', async (req, res) => {
-    const activity = await loadActivity(req.params.slug);
-    const match = /^(\d{1,3})(?:-(.*))?$/.exec(req.params.lesson);
+  router.get('/activities/:slug/lessons/:lesson', allow.public(), async (req, res) => {
+    const activity = await loadActivity(String(req.params.slug));
+    const match = /^(\d{1,3})(?:-(.*))?$/.exec(String(req.params.lesson));
     const index = match ? Number(match[1]) - 1 : -1;
     const lesson = activity.lessons[index];
     if (!lesson) throw new NotFoundError('This activity has no such lesson.');
@@ -51,8 +52,8 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
     });
   });
 
-  router.get('/activities/:slug/references', async (req, res) => {
-    const activity = await loadActivity(req.params.slug);
+  router.get('/activities/:slug/references', allow.public(), async (req, res) => {
+    const activity = await loadActivity(String(req.params.slug));
     res.render('catalogue/references', { title: `References · ${activity.title}`, activity });
   });
 

@@ -2,13 +2,14 @@
 import { Router } from 'express';
 import type { PrismaClient } from '../generated/prisma/client';
 import { pendingMigrations } from '../db/migrations';
+import { allow } from '../http/access';
 
 export function healthRoutes(deps: { prisma: PrismaClient; migrations: readonly string[] }): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  router.get('/healthz', allow.public(), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (req, res) => {
+  router.get('/readyz', allow.public(), async (req, res) => {
     try {
       const pending = await pendingMigrations(deps.prisma, deps.migrations);
       if (pending.length > 0) {

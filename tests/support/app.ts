@@ -1,37 +1,69 @@
 // The real application on a fresh database with the real content synced into it.
 import path from 'node:path';
+import { Pool } from 'pg';
 import pino from 'pino';
 import { createApp } from '../../server/app';
+import type { SessionSettings } from '../../server/auth/session';
+import type { ThrottleSettings } from '../../server/auth/throttle';
 import { createCatalogue } from '../../server/catalogue/service';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { migrationNames } from '../../server/db/migrations';
+import { createMailer, type SendMail } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 export const contentDir = path.join(projectRoot, 'content');
 
+export interface TestAppOptions {
+  now?: () => Date;
+  production?: boolean;
+  throttle?: ThrottleSettings;
+  session?: Partial<SessionSettings>;
+  sendMail?: SendMail;
+}
+
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   db: TestDatabase;
+  pool: Pool;
   close(): Promise<void>;
 }
 
-export async function createTestApp(
-  options: { now?: () => Date; production?: boolean } = {},
-): Promise<TestApp> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
+  const pool = new Pool({ connectionString: db.url, max: 5 });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
   const app = createApp({
     prisma: db.prisma,
+    pool,
     catalogue: createCatalogue(db.prisma, content.provider),
     provider: content.provider,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger,
+    sendMail: options.sendMail ?? createMailer({ from: 'test@localhost', logger }),
     projectRoot,
     production: options.production ?? false,
+    appUrl: 'http://localhost:3000',
+    trustProxy: 0,
+    session: {
+      secret: 'test-session-secret-that-is-long-enough',
+      idleMinutes: 30,
+      absoluteHours: 12,
+      ...options.session,
+    },
+    throttle: options.throttle,
     migrations: migrationNames(projectRoot),
     now: options.now,
   });
-  return { app, db, close: () => db.drop() };
+  return {
+    app,
+    db,
+    pool,
+    async close() {
+      await pool.end();
+      await db.drop();
+    },
+  };
 }

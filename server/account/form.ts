@@ -1,0 +1,49 @@
+// Values for re-rendering the profile form: only the known fields, as the user typed them (never the password).
+import { usStates } from '../auth/identifiers';
+import { professions, type Profession } from '../content/schema';
+
+export const professionLabels: Record<Profession, string> = {
+  physician: 'Physician (MD, DO)',
+  physician_assistant: 'Physician assistant',
+  nurse: 'Nurse',
+  pharmacist: 'Pharmacist',
+  pharmacy_technician: 'Pharmacy technician',
+  other: 'Other healthcare professional',
+};
+
+const fields = [
+  'fullName',
+  'email',
+  'profession',
+  'degree',
+  'nabpEProfileId',
+  'birthMonth',
+  'birthDay',
+  'npi',
+  'licenseState',
+  'licenseNumber',
+  'certifyingBoard',
+  'boardId',
+] as const;
+
+export function profileFormValues(source: Record<string, unknown>) {
+  const values = {} as Record<(typeof fields)[number], string>;
+  for (const field of fields) {
+    const value = source[field];
+    values[field] = value === null || value === undefined ? '' : String(value).slice(0, 300);
+  }
+  const consent = source.consentToShare;
+  return { ...values, consentToShare: consent === true || consent === 'on' || consent === 'true' };
+}
+
+export function professionOptions(selected?: unknown) {
+  return professions.map((value) => ({
+    value,
+    label: professionLabels[value],
+    selected: value === selected,
+  }));
+}
+
+export function stateOptions(selected?: unknown) {
+  return usStates.map((value) => ({ value, selected: value === selected }));
+}

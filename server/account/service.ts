@@ -1,0 +1,151 @@
+// The signed-in user's own account: profile, password, data export, deletion.
+import type { PrismaClient } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
+import { recordAudit } from '../audit/service';
+import { hashPassword, verifyPassword } from '../auth/passwords';
+import { endSessionsOf } from '../auth/sessions-store';
+import type { ProfileInput } from './validation';
+
+/** Everything of the profile a user may see and edit; never the password hash. */
+export const profileSelect = {
+  id: true,
+  email: true,
+  role: true,
+  fullName: true,
+  profession: true,
+  degree: true,
+  nabpEProfileId: true,
+  birthMonth: true,
+  birthDay: true,
+  npi: true,
+  licenseState: true,
+  licenseNumber: true,
+  certifyingBoard: true,
+  boardId: true,
+  consentToShare: true,
+  createdAt: true,
+  updatedAt: true,
+  passwordChangedAt: true,
+} as const;
+
+export function createAccountService(deps: { prisma: PrismaClient; now?: () => Date }) {
+  const { prisma } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  const getProfile = (userId: number) =>
+    prisma.user.findUniqueOrThrow({ where: { id: userId }, select: profileSelect });
+
+  async function updateProfile(userId: number, input: ProfileInput, ip: string) {
+    try {
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: input });
+        await recordAudit(tx, {
+          actorId: userId,
+          action: 'user.profile_update',
+          targetType: 'user',
+          targetId: userId,
+          ip,
+        });
+      });
+      return { ok: true as const };
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        return { fieldErrors: { email: 'Another account already uses this email address.' } };
+      }
+      throw error;
+    }
+  }
+
+  /** Changes the password and ends every other session of the user; the current one stays signed in. */
+  async function changePassword(
+    userId: number,
+    current: string,
+    next: string,
+    currentSid: string,
+    ip: string,
+  ) {
+    const user = await prisma.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { passwordHash: true },
+    });
+    if (!(await verifyPassword(user.passwordHash, current))) {
+      return { fieldErrors: { currentPassword: 'Your current password is not correct.' } };
+    }
+    const passwordHash = await hashPassword(next);
+    await prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now() } });
+      await endSessionsOf(tx, userId, currentSid);
+      await recordAudit(tx, {
+        actorId: userId,
+        action: 'user.password_change',
+        targetType: 'user',
+        targetId: userId,
+        ip,
+      });
+    });
+    return { ok: true as const };
+  }
+
+  /** The user's own data, as a JSON document. Later features add their records here. */
+  async function exportData(userId: number) {
+    const [profile, audit] = await Promise.all([
+      getProfile(userId),
+      prisma.auditEntry.findMany({
+        where: { actorId: userId },
+        orderBy: { id: 'asc' },
+        select: { action: true, createdAt: true, ip: true },
+      }),
+    ]);
+    return { exportedAt: now().toISOString(), profile, activity: audit };
+  }
+
+  /**
+   * Deletes the account: sign-in and personal data go, the row stays (anonymised) because credit records
+   * that accreditors require to be kept for six years refer to it and carry their own snapshot.
+   */
+  async function deleteAccount(userId: number, password: string, ip: string) {
+    const user = await prisma.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { passwordHash: true },
+    });
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      return { fieldErrors: { password: 'Your password is not correct.' } };
+    }
+    await prisma.$transaction(async (tx) => {
+      await tx.user.update({
+        where: { id: userId },
+        data: {
+          email: `deleted-user-${userId}@deleted.invalid`,
+          passwordHash: null,
+          fullName: 'Deleted user',
+          degree: '',
+          nabpEProfileId: null,
+          birthMonth: null,
+          birthDay: null,
+          npi: null,
+          licenseState: null,
+          licenseNumber: null,
+          certifyingBoard: null,
+          boardId: null,
+          consentToShare: false,
+          active: false,
+          deletedAt: now(),
+        },
+      });
+      await tx.passwordResetToken.deleteMany({ where: { userId } });
+      await endSessionsOf(tx, userId);
+      await recordAudit(tx, {
+        actorId: userId,
+        action: 'user.delete_account',
+        targetType: 'user',
+        targetId: userId,
+        ip,
+      });
+    });
+    return { ok: true as const };
+  }
+
+  return { getProfile, updateProfile, changePassword, exportData, deleteAccount };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,114 @@
+// Schemas of the registration and profile forms. Only the fields named here ever reach the database.
+import { z } from 'zod';
+import { isCommonPassword, PASSWORD_MAX, PASSWORD_MIN } from '../auth/passwords';
+import { isValidMonthDay, isValidNabpEProfileId, isValidNpi, usStates } from '../auth/identifiers';
+import { professions } from '../content/schema';
+
+const optional = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .optional()
+    .transform((value) => (value ? value : null));
+
+const optionalInt = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return null;
+    if (!/^\d{1,2}$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a number' });
+      return z.NEVER;
+    }
+    return Number(value);
+  });
+
+export const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`)
+  .refine((password) => !isCommonPassword(password), 'This password is too common; choose another');
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email address is too long')
+  .pipe(z.email('Enter a valid email address'));
+
+export const profileSchema = z
+  .object({
+    fullName: z
+      .string()
+      .trim()
+      .min(2, 'Enter your full name as it should appear on your certificates')
+      .max(200, 'Use at most 200 characters'),
+    email: emailSchema,
+    profession: z.enum(professions, { message: 'Choose your profession' }),
+    degree: z.string().trim().min(1, 'Enter your degree or credentials, e.g. MD, RN, PharmD').max(60),
+    nabpEProfileId: optional(7),
+    birthMonth: optionalInt,
+    birthDay: optionalInt,
+    npi: optional(10),
+    licenseState: optional(2).transform((value) => value?.toUpperCase() ?? null),
+    licenseNumber: optional(30),
+    certifyingBoard: optional(100),
+    boardId: optional(40),
+    consentToShare: z
+      .string()
+      .optional()
+      .transform((value) => value === 'on' || value === 'true'),
+  })
+  .superRefine((p, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const pharmacy = p.profession === 'pharmacist' || p.profession === 'pharmacy_technician';
+    if (p.nabpEProfileId !== null && !isValidNabpEProfileId(p.nabpEProfileId)) {
+      issue('nabpEProfileId', 'An NABP e-Profile ID is 6 or 7 digits');
+    } else if (pharmacy && p.nabpEProfileId === null) {
+      issue('nabpEProfileId', 'Pharmacists and technicians need their NABP e-Profile ID for CPE Monitor');
+    }
+    const birthGiven = p.birthMonth !== null || p.birthDay !== null;
+    if (birthGiven && !isValidMonthDay(p.birthMonth ?? 0, p.birthDay ?? 0)) {
+      issue('birthDay', 'Enter a real month and day of birth');
+    } else if (pharmacy && !birthGiven) {
+      issue('birthMonth', 'Pharmacists and technicians need their birth month and day for CPE Monitor');
+    }
+    if (p.npi !== null && !isValidNpi(p.npi))
+      issue('npi', 'This is not a valid 10-digit NPI (check digit failed)');
+    if (p.licenseState !== null && !(usStates as readonly string[]).includes(p.licenseState)) {
+      issue('licenseState', 'Choose a US state or territory');
+    }
+    if ((p.licenseState === null) !== (p.licenseNumber === null)) {
+      issue(
+        p.licenseState === null ? 'licenseState' : 'licenseNumber',
+        'Give both the licence state and number, or neither',
+      );
+    }
+    if ((p.certifyingBoard === null) !== (p.boardId === null)) {
+      issue(
+        p.certifyingBoard === null ? 'certifyingBoard' : 'boardId',
+        'Give both the certifying board and your board ID, or neither',
+      );
+    }
+  });
+export type ProfileInput = z.infer<typeof profileSchema>;
+
+export const registrationSchema = z.intersection(profileSchema, z.object({ password: passwordSchema }));
+export type RegistrationInput = z.infer<typeof registrationSchema>;
+
+export const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1, 'Enter your current password').max(PASSWORD_MAX),
+  newPassword: passwordSchema,
+});
+
+/** zod issues → one message per form field, for re-rendering the form. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
