@@ -6,7 +6,7 @@ import { buildActivityView, type ActivityView } from './view-model';
 
 const activityInclude = {
   objectives: { select: { code: true, position: true, text: true } },
-  lessons: { select: { slug: true, position: true, title: true, bodyHtml: true } },
+  lessons: { select: { id: true, slug: true, position: true, title: true, bodyHtml: true } },
   references: true,
 } as const;
 

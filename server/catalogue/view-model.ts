@@ -3,6 +3,8 @@ import { fillTemplate, renderInlineHtml } from '../content/render';
 import type { ActivityFile, Provider } from '../content/schema';
 
 export interface StoredActivity {
+  id: number;
+  contentHash: string;
   slug: string;
   title: string;
   description: string;
@@ -14,7 +16,7 @@ export interface StoredActivity {
   passingScorePercent: number;
   details: unknown;
   objectives: { code: string; position: number; text: string }[];
-  lessons: { slug: string; position: number; title: string; bodyHtml: string }[];
+  lessons: { id: number; slug: string; position: number; title: string; bodyHtml: string }[];
   references: {
     number: number;
     citation: string;
@@ -58,6 +60,8 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
     .map((lesson) => ({ ...lesson, path: lessonPath(stored.slug, lesson) }));
 
   return {
+    id: stored.id,
+    contentHash: stored.contentHash,
     slug: stored.slug,
     path: `/activities/${stored.slug}`,
     referencesPath: `/activities/${stored.slug}/references`,

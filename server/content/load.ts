@@ -8,10 +8,12 @@ import type { z } from 'zod';
 import { renderLessonHtml, citedNumbers } from './render';
 import {
   activitySchema,
+  itemsSchema,
   providerSchema,
   referencesSchema,
   sectionFileName,
   type ActivityFile,
+  type ItemFile,
   type Provider,
   type ReferenceFile,
 } from './schema';
@@ -40,6 +42,8 @@ export interface LoadedActivity {
   activity: ActivityFile;
   lessons: LoadedLesson[];
   references: ReferenceFile[];
+  /** The starter item bank (items.yaml), each with the hash of its own wording. */
+  items: (ItemFile & { contentHash: string })[];
   /** Hash over every file of the activity. */
   contentHash: string;
 }
@@ -123,14 +127,34 @@ export function loadActivity(root: string, slugDir: string): LoadedActivity {
   }
   const references = parseYaml(root, path.join(dir, 'references.yaml'), referencesSchema);
   const lessons = loadLessons(root, dir, activity.slug, references.length);
+  const itemsFile = path.join(dir, 'items.yaml');
+  const items = fs.existsSync(path.join(root, itemsFile)) ? parseYaml(root, itemsFile, itemsSchema) : [];
+  const objectiveCodes = new Set(activity.objectives.map((o) => o.code));
+  const lessonSlugs = new Set(lessons.map((l) => l.slug));
+  items.forEach((item, index) => {
+    const fail = (field: string, detail: string) => {
+      throw new ContentError(itemsFile, `${index}.${field}`, detail);
+    };
+    if (!objectiveCodes.has(item.objective))
+      fail('objective', `"${item.objective}" is not an objective of the activity`);
+    if (!lessonSlugs.has(item.section)) fail('section', `"${item.section}" is not a lesson of the activity`);
+    const badReference = item.references.find((n) => n > references.length);
+    if (badReference)
+      fail('references', `cites [${badReference}], but references.yaml has ${references.length}`);
+  });
   const contentHash = sha256(
     JSON.stringify([
       readFile(root, path.join(dir, 'activity.yaml')),
       readFile(root, path.join(dir, 'references.yaml')),
       lessons.map((lesson) => lesson.contentHash),
+      items,
     ]),
   );
-  return { activity, lessons, references, contentHash };
+  const hashedItems = items.map((item) => ({
+    ...item,
+    contentHash: sha256(JSON.stringify({ ...item, key: undefined })),
+  }));
+  return { activity, lessons, references, items: hashedItems, contentHash };
 }
 
 export function loadContent(root: string): LoadedContent {

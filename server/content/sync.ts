@@ -9,10 +9,9 @@ export interface SyncReport {
   lessonsChanged: number;
 }
 
-async function syncActivity(
-  tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0],
-  loaded: LoadedActivity,
-) {
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+async function syncActivity(tx: Tx, loaded: LoadedActivity) {
   const { activity, lessons, references, contentHash } = loaded;
   const existing = await tx.activity.findUnique({
     where: { slug: activity.slug },
@@ -91,6 +90,62 @@ async function syncActivity(
     status: existing ? 'updated' : 'created',
     lessonsChanged,
   } satisfies SyncReport;
+}
+
+/**
+ * Items from items.yaml are published as version 1; a changed wording adds a new version (attempts keep the one
+ * they showed). Items authored in the browser are never touched; content items removed from the file retire.
+ */
+async function syncItems(tx: Tx, activityId: number, items: LoadedActivity['items']) {
+  const objectives = await tx.objective.findMany({ where: { activityId }, select: { id: true, code: true } });
+  const objectiveId = new Map(objectives.map((o) => [o.code, o.id]));
+  for (const item of items) {
+    const existing = await tx.item.findUnique({
+      where: { activityId_key: { activityId, key: item.key } },
+      include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+    });
+    if (existing && existing.source !== 'content') continue;
+    const latest = existing?.versions[0];
+    if (latest?.contentHash === item.contentHash) continue;
+    const version = {
+      version: (latest?.version ?? 0) + 1,
+      type: item.type,
+      stem: item.stem,
+      options: item.options,
+      correct: item.correct,
+      rationale: item.rationale,
+      sectionSlug: item.section,
+      references: item.references,
+      contentHash: item.contentHash,
+    };
+    const objective = objectiveId.get(item.objective)!;
+    if (existing) {
+      await tx.item.update({
+        where: { id: existing.id },
+        data: { objectiveId: objective, status: 'published', versions: { create: version } },
+      });
+    } else {
+      await tx.item.create({
+        data: {
+          activityId,
+          objectiveId: objective,
+          key: item.key,
+          status: 'published',
+          source: 'content',
+          versions: { create: version },
+        },
+      });
+    }
+  }
+  await tx.item.updateMany({
+    where: {
+      activityId,
+      source: 'content',
+      key: { notIn: items.map((item) => item.key) },
+      status: { not: 'retired' },
+    },
+    data: { status: 'retired' },
+  });
 }
 
 export async function syncContent(prisma: PrismaClient, content: LoadedContent): Promise<SyncReport[]> {
