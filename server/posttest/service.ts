@@ -1,0 +1,216 @@
+// The post-test: who may start it, drawing and storing a form, idempotent scoring, results by objective.
+import type { PrismaClient } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
+import type { ActivityView } from '../catalogue/view-model';
+import { availability } from '../catalogue/view-model';
+import type { ActivityFile } from '../content/schema';
+import { HttpError, NotFoundError } from '../http/errors';
+import { summariseProgress, type ProgressService } from '../progress/service';
+import { cryptoRandom, drawForm, isCorrect, overallScore, scoreByObjective, shortObjectives, type Random } from './scoring';
+
+export type Answers = Record<number, string[]>;
+
+export function createPostTestService(deps: { prisma: PrismaClient; progress: ProgressService; now?: () => Date; random?: Random }) {
+  const { prisma } = deps;
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? cryptoRandom;
+
+  async function publishedBank(activityId: number) {
+    const items = await prisma.item.findMany({
+      where: { activityId, status: 'published' },
+      select: { objective: { select: { code: true } }, versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, options: true } } },
+    });
+    return items.flatMap((item) =>
+      item.versions.map((version) => ({
+        itemVersionId: version.id,
+        objectiveCode: item.objective.code,
+        optionIds: (version.options as { id: string }[]).map((o) => o.id),
+      })),
+    );
+  }
+
+  /** Everything the learner needs to know before starting, and whether they may. */
+  async function status(userId: number, activity: ActivityView) {
+    const settings = (activity as unknown as { postTest: { itemsPerObjective: number; maxAttempts: number | null } }).postTest;
+    const details = { requireAllLessonsViewed: true, ...settings } as ActivityFile['postTest'] & { itemsPerObjective: number };
+    const [progress, bank, attempts] = await Promise.all([
+      deps.progress.lessonProgress(userId, activity.lessons.map((l) => l.id)),
+      publishedBank(activity.id),
+      prisma.attempt.findMany({
+        where: { userId, activityId: activity.id },
+        orderBy: { number: 'asc' },
+        select: { id: true, number: true, status: true, passed: true, scorePercent: true, submittedAt: true },
+      }),
+    ]);
+    const reading = summariseProgress(activity.lessons, progress);
+    const short = shortObjectives(bank, activity.objectives.map((o) => o.code), details.itemsPerObjective);
+    const open = availability(activity, now());
+    const scored = attempts.filter((a) => a.status === 'scored');
+    const inProgress = attempts.find((a) => a.status === 'in_progress') ?? null;
+    const passedAttempt = scored.filter((a) => a.passed).at(-1) ?? null;
+    const attemptsLeft = details.maxAttempts === null ? null : Math.max(0, details.maxAttempts - scored.length);
+    const reasons: string[] = [];
+    if (!open.open) reasons.push(open.reason === 'expired' ? 'This activity has expired: the post-test is closed.' : 'This activity is not open yet.');
+    if (short.length > 0) {
+      reasons.push(
+        `The post-test is not available yet: the item bank has too few published questions for objective${short.length > 1 ? 's' : ''} ${short.map((s) => s.code).join(', ')}.`,
+      );
+    }
+    if (details.requireAllLessonsViewed && !reading.allViewed) {
+      reasons.push(`Read every lesson first (${reading.viewedCount} of ${reading.total} opened).`);
+    }
+    if (passedAttempt) reasons.push('You have passed the post-test.');
+    else if (attemptsLeft === 0) reasons.push('You have used all the attempts this activity allows.');
+    return {
+      reading,
+      attempts: scored,
+      inProgress,
+      passedAttempt,
+      attemptsLeft,
+      maxAttempts: details.maxAttempts,
+      itemCount: details.itemsPerObjective * activity.objectives.length,
+      reasons,
+      canStart: reasons.length === 0 || (inProgress !== null && reasons.every((r) => r.startsWith('Read every'))),
+    };
+  }
+
+  /** Returns the attempt to show: the one in progress (a reload shows the same form), or a newly drawn one. */
+  async function start(userId: number, activity: ActivityView): Promise<number> {
+    const current = await status(userId, activity);
+    if (current.inProgress) return current.inProgress.id;
+    if (current.reasons.length > 0) throw new HttpError(409, current.reasons.join(' '));
+    const settings = (activity as unknown as { postTest: { itemsPerObjective: number } }).postTest;
+    const form = drawForm(await publishedBank(activity.id), activity.objectives.map((o) => o.code), settings.itemsPerObjective, random);
+    try {
+      const attempt = await prisma.attempt.create({
+        data: {
+          userId,
+          activityId: activity.id,
+          number: current.attempts.length + 1,
+          itemCount: form.length,
+          passingScorePercent: activity.postTest.passingScorePercent,
+          startedAt: now(),
+          responses: { create: form },
+        },
+        select: { id: true },
+      });
+      return attempt.id;
+    } catch (error) {
+      // A concurrent start (double click) took this attempt number: show that attempt.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const existing = await prisma.attempt.findFirst({ where: { userId, activityId: activity.id, status: 'in_progress' } });
+        if (existing) return existing.id;
+      }
+      throw error;
+    }
+  }
+
+  /** The attempt with its items in the stored order; only its owner may see it. */
+  async function load(userId: number, attemptId: number) {
+    const attempt = await prisma.attempt.findFirst({
+      where: { id: attemptId, userId },
+      include: {
+        activity: { select: { slug: true, title: true } },
+        responses: {
+          orderBy: { position: 'asc' },
+          include: { itemVersion: { include: { item: { include: { objective: true } } } } },
+        },
+      },
+    });
+    if (!attempt) throw new NotFoundError('There is no such attempt.');
+    return attempt;
+  }
+
+  /** Checks the answers against the stored form; a wrong answer set is a 422 that changes nothing. */
+  function validate(attempt: Awaited<ReturnType<typeof load>>, answers: Answers) {
+    const problems: Record<number, string> = {};
+    for (const response of attempt.responses) {
+      const selected = answers[response.position] ?? [];
+      const type = response.itemVersion.type;
+      if (selected.length === 0) problems[response.position] = 'Answer this question.';
+      else if (selected.some((id) => !response.optionOrder.includes(id))) problems[response.position] = 'That option is not part of this question.';
+      else if (new Set(selected).size !== selected.length) problems[response.position] = 'An option was sent twice.';
+      else if (type === 'single' && selected.length > 1) problems[response.position] = 'Choose one answer.';
+    }
+    const known = new Set(attempt.responses.map((r) => r.position));
+    for (const position of Object.keys(answers).map(Number)) {
+      if (!known.has(position)) problems[position] = 'This attempt has no such question.';
+    }
+    return problems;
+  }
+
+  /**
+   * Scores the attempt once. A double click, a resubmission or a concurrent submission finds the attempt already
+   * scored (the conditional update below lets exactly one through) and gets the same result.
+   */
+  async function submit(userId: number, attemptId: number, answers: Answers) {
+    const attempt = await load(userId, attemptId);
+    if (attempt.status === 'scored') return { attemptId, alreadyScored: true as const };
+    const problems = validate(attempt, answers);
+    if (Object.keys(problems).length > 0) return { problems };
+    const judged = attempt.responses.map((response) => ({
+      id: response.id,
+      selected: answers[response.position]!,
+      correct: isCorrect(response.itemVersion.correct, answers[response.position]!),
+    }));
+    const score = overallScore(judged, attempt.passingScorePercent);
+    const scored = await prisma.$transaction(async (tx) => {
+      const claimed = await tx.attempt.updateMany({
+        where: { id: attemptId, userId, status: 'in_progress' },
+        data: {
+          status: 'scored',
+          submittedAt: now(),
+          correctCount: score.correctCount,
+          scorePercent: score.percent,
+          passed: score.passed,
+        },
+      });
+      if (claimed.count !== 1) return false;
+      for (const response of judged) {
+        await tx.attemptResponse.update({ where: { id: response.id }, data: { selected: response.selected, correct: response.correct } });
+      }
+      return true;
+    });
+    return scored ? { attemptId, alreadyScored: false as const } : { attemptId, alreadyScored: true as const };
+  }
+
+  async function result(userId: number, attemptId: number) {
+    const attempt = await load(userId, attemptId);
+    if (attempt.status !== 'scored') return null;
+    const responses = attempt.responses.map((response) => {
+      const version = response.itemVersion;
+      const options = version.options as { id: string; text: string }[];
+      return {
+        position: response.position,
+        objectiveCode: version.item.objective.code,
+        objectiveText: version.item.objective.text,
+        objectivePosition: version.item.objective.position,
+        correct: response.correct ?? false,
+        type: version.type,
+        stem: version.stem,
+        rationale: version.rationale,
+        sectionSlug: version.sectionSlug,
+        references: version.references,
+        options: response.optionOrder.map((id, index) => {
+          const option = options.find((o) => o.id === id)!;
+          return {
+            label: String.fromCharCode(65 + index),
+            text: option.text,
+            chosen: response.selected.includes(id),
+            isCorrect: version.correct.includes(id),
+          };
+        }),
+      };
+    });
+    return {
+      attempt,
+      responses,
+      byObjective: scoreByObjective(responses),
+      score: { correctCount: attempt.correctCount ?? 0, itemCount: attempt.itemCount, percent: Number(attempt.scorePercent), passed: attempt.passed ?? false },
+    };
+  }
+
+  return { status, start, load, submit, result, validate };
+}
+
+export type PostTestService = ReturnType<typeof createPostTestService>;
