@@ -14,14 +14,22 @@ import { createAuthService } from './auth/service';
 import { setupSessions, type SessionSettings } from './auth/session';
 import { createThrottle, type ThrottleSettings } from './auth/throttle';
 import { catalogueRoutes } from './catalogue/routes';
+import { certificateRoutes } from './certificates/routes';
 import type { Catalogue } from './catalogue/service';
 import type { Provider } from './content/schema';
 import type { PrismaClient } from './generated/prisma/client';
 import { healthRoutes } from './health/routes';
+import { creditRoutes } from './credit/routes';
+import { createCreditService } from './credit/service';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './http/logging';
 import type { SendMail } from './mail/mailer';
+import { postTestRoutes } from './posttest/routes';
+import type { Random } from './posttest/scoring';
+import { createPostTestService } from './posttest/service';
+import { progressRoutes } from './progress/routes';
+import { createProgressService } from './progress/service';
 import { setupViews } from './views/engine';
 
 export interface AppDependencies {
@@ -40,6 +48,8 @@ export interface AppDependencies {
   throttle?: ThrottleSettings;
   migrations: readonly string[];
   now?: () => Date;
+  /** Randomness of post-test forms; tests pass a seeded one. */
+  random?: Random;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -94,10 +104,17 @@ export function createApp(deps: AppDependencies): express.Express {
   });
   app.use(csrfProtection());
 
-  app.use(catalogueRoutes({ catalogue: deps.catalogue, now }));
+  const progress = createProgressService({ prisma: deps.prisma, now });
+  const postTest = createPostTestService({ prisma: deps.prisma, progress, now, random: deps.random });
+  const credit = createCreditService({ prisma: deps.prisma, now });
+  app.use(catalogueRoutes({ catalogue: deps.catalogue, progress, now }));
+  app.use(progressRoutes({ catalogue: deps.catalogue, progress }));
+  app.use(postTestRoutes({ catalogue: deps.catalogue, postTest }));
+  app.use(creditRoutes({ catalogue: deps.catalogue, credit }));
   app.use(authRoutes({ auth, throttle, authenticator }));
   app.use(accountRoutes({ account: createAccountService({ prisma: deps.prisma, now }) }));
   app.use(adminRoutes({ admin: createAdminService({ prisma: deps.prisma }), prisma: deps.prisma }));
+  app.use(certificateRoutes({ prisma: deps.prisma, throttle, appUrl: deps.appUrl }));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ production: deps.production }));

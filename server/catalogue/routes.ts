@@ -2,10 +2,15 @@
 import { Router } from 'express';
 import { allow } from '../http/access';
 import { NotFoundError } from '../http/errors';
+import { summariseProgress, type ProgressService } from '../progress/service';
 import type { Catalogue } from './service';
 import { availability, lessonPath } from './view-model';
 
-export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date }): Router {
+export function catalogueRoutes(deps: {
+  catalogue: Catalogue;
+  progress: ProgressService;
+  now: () => Date;
+}): Router {
   const router = Router();
 
   const loadActivity = async (slug: string) => {
@@ -25,9 +30,19 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
 
   router.get('/activities/:slug', allow.public(), async (req, res) => {
     const activity = await loadActivity(String(req.params.slug));
+    const progress = req.user
+      ? summariseProgress(
+          activity.lessons,
+          await deps.progress.lessonProgress(
+            req.user.id,
+            activity.lessons.map((l) => l.id),
+          ),
+        )
+      : null;
     res.render('catalogue/activity', {
       title: activity.title,
       activity,
+      progress,
       availability: availability(activity, deps.now()),
       firstLesson: activity.lessons[0],
     });
@@ -41,7 +56,20 @@ export function catalogueRoutes(deps: { catalogue: Catalogue; now: () => Date })
     if (!lesson) throw new NotFoundError('This activity has no such lesson.');
     // Old or shortened links (e.g. /lessons/3) land on the canonical address.
     if (match?.[2] !== lesson.slug) return res.redirect(301, lessonPath(activity.slug, lesson));
+    let progress = null;
+    if (req.user) {
+      await deps.progress.recordView(req.user.id, activity.id, lesson.id);
+      progress = summariseProgress(
+        activity.lessons,
+        await deps.progress.lessonProgress(
+          req.user.id,
+          activity.lessons.map((l) => l.id),
+        ),
+      );
+    }
     res.render('catalogue/lesson', {
+      progress,
+      heartbeatUrl: req.user ? `${lessonPath(activity.slug, lesson)}/heartbeat` : null,
       title: `${lesson.title} · ${activity.title}`,
       activity,
       lesson,

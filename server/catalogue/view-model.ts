@@ -82,6 +82,8 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
     expirationDate: stored.expirationDate,
     estimatedMinutes: stored.estimatedMinutes,
     credits,
+    creditTypeByProfession: details.credit.types,
+    uan: null as string | null,
     creditTypes: Object.values(details.credit.types)
       .map((type) => type.label)
       .filter((label, index, all) => all.indexOf(label) === index),
@@ -90,12 +92,14 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
       itemsPerObjective: details.postTest.itemsPerObjective,
       itemCount: details.postTest.itemsPerObjective * stored.objectives.length,
       maxAttempts: details.postTest.maxAttempts,
+      requireAllLessonsViewed: details.postTest.requireAllLessonsViewed,
     },
     disclosures,
     anyRelationship,
     commercialSupport: details.commercialSupport,
     statements: {
       accreditation: fill(provider.statements.accreditation[provider.accreditation]),
+      designation: fill(provider.statements.designation),
       designationHtml: renderInlineHtml(fill(provider.statements.designation)),
       noDisclosures: provider.statements.noDisclosures,
       disclosuresMitigated: provider.statements.disclosuresMitigated,

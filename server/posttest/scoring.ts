@@ -26,7 +26,11 @@ export interface DrawnItem {
 }
 
 /** Objectives whose bank has fewer published items than a form needs. */
-export function shortObjectives(bank: readonly BankItem[], objectiveCodes: readonly string[], perObjective: number) {
+export function shortObjectives(
+  bank: readonly BankItem[],
+  objectiveCodes: readonly string[],
+  perObjective: number,
+) {
   return objectiveCodes
     .map((code) => ({ code, available: bank.filter((item) => item.objectiveCode === code).length }))
     .filter((entry) => entry.available < perObjective);
@@ -55,7 +59,9 @@ export function drawForm(
 /** Single best answer: the one correct option. Multiple response: exactly the correct set, no partial credit. */
 export function isCorrect(correct: readonly string[], selected: readonly string[]): boolean {
   const chosen = new Set(selected);
-  return chosen.size === selected.length && chosen.size === correct.length && correct.every((id) => chosen.has(id));
+  return (
+    chosen.size === selected.length && chosen.size === correct.length && correct.every((id) => chosen.has(id))
+  );
 }
 
 export interface ScoredResponse {
@@ -65,10 +71,14 @@ export interface ScoredResponse {
   correct: boolean;
 }
 
-const percentOf = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10000) / 100);
+const percentOf = (part: number, whole: number) =>
+  whole === 0 ? 0 : Math.round((part / whole) * 10000) / 100;
 
 export function scoreByObjective(responses: readonly ScoredResponse[]) {
-  const byCode = new Map<string, { code: string; text: string; position: number; correct: number; total: number }>();
+  const byCode = new Map<
+    string,
+    { code: string; text: string; position: number; correct: number; total: number }
+  >();
   for (const response of responses) {
     const entry = byCode.get(response.objectiveCode) ?? {
       code: response.objectiveCode,

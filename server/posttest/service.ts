@@ -3,14 +3,26 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import type { ActivityView } from '../catalogue/view-model';
 import { availability } from '../catalogue/view-model';
-import type { ActivityFile } from '../content/schema';
 import { HttpError, NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
-import { cryptoRandom, drawForm, isCorrect, overallScore, scoreByObjective, shortObjectives, type Random } from './scoring';
+import {
+  cryptoRandom,
+  drawForm,
+  isCorrect,
+  overallScore,
+  scoreByObjective,
+  shortObjectives,
+  type Random,
+} from './scoring';
 
 export type Answers = Record<number, string[]>;
 
-export function createPostTestService(deps: { prisma: PrismaClient; progress: ProgressService; now?: () => Date; random?: Random }) {
+export function createPostTestService(deps: {
+  prisma: PrismaClient;
+  progress: ProgressService;
+  now?: () => Date;
+  random?: Random;
+}) {
   const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? cryptoRandom;
@@ -18,7 +30,10 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
   async function publishedBank(activityId: number) {
     const items = await prisma.item.findMany({
       where: { activityId, status: 'published' },
-      select: { objective: { select: { code: true } }, versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, options: true } } },
+      select: {
+        objective: { select: { code: true } },
+        versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, options: true } },
+      },
     });
     return items.flatMap((item) =>
       item.versions.map((version) => ({
@@ -31,10 +46,12 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
 
   /** Everything the learner needs to know before starting, and whether they may. */
   async function status(userId: number, activity: ActivityView) {
-    const settings = (activity as unknown as { postTest: { itemsPerObjective: number; maxAttempts: number | null } }).postTest;
-    const details = { requireAllLessonsViewed: true, ...settings } as ActivityFile['postTest'] & { itemsPerObjective: number };
+    const details = activity.postTest;
     const [progress, bank, attempts] = await Promise.all([
-      deps.progress.lessonProgress(userId, activity.lessons.map((l) => l.id)),
+      deps.progress.lessonProgress(
+        userId,
+        activity.lessons.map((l) => l.id),
+      ),
       publishedBank(activity.id),
       prisma.attempt.findMany({
         where: { userId, activityId: activity.id },
@@ -43,14 +60,24 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
       }),
     ]);
     const reading = summariseProgress(activity.lessons, progress);
-    const short = shortObjectives(bank, activity.objectives.map((o) => o.code), details.itemsPerObjective);
+    const short = shortObjectives(
+      bank,
+      activity.objectives.map((o) => o.code),
+      details.itemsPerObjective,
+    );
     const open = availability(activity, now());
     const scored = attempts.filter((a) => a.status === 'scored');
     const inProgress = attempts.find((a) => a.status === 'in_progress') ?? null;
     const passedAttempt = scored.filter((a) => a.passed).at(-1) ?? null;
-    const attemptsLeft = details.maxAttempts === null ? null : Math.max(0, details.maxAttempts - scored.length);
+    const attemptsLeft =
+      details.maxAttempts === null ? null : Math.max(0, details.maxAttempts - scored.length);
     const reasons: string[] = [];
-    if (!open.open) reasons.push(open.reason === 'expired' ? 'This activity has expired: the post-test is closed.' : 'This activity is not open yet.');
+    if (!open.open)
+      reasons.push(
+        open.reason === 'expired'
+          ? 'This activity has expired: the post-test is closed.'
+          : 'This activity is not open yet.',
+      );
     if (short.length > 0) {
       reasons.push(
         `The post-test is not available yet: the item bank has too few published questions for objective${short.length > 1 ? 's' : ''} ${short.map((s) => s.code).join(', ')}.`,
@@ -70,17 +97,22 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
       maxAttempts: details.maxAttempts,
       itemCount: details.itemsPerObjective * activity.objectives.length,
       reasons,
-      canStart: reasons.length === 0 || (inProgress !== null && reasons.every((r) => r.startsWith('Read every'))),
+      canStart: reasons.length === 0,
+      canContinue: inProgress !== null && open.open,
     };
   }
 
   /** Returns the attempt to show: the one in progress (a reload shows the same form), or a newly drawn one. */
   async function start(userId: number, activity: ActivityView): Promise<number> {
     const current = await status(userId, activity);
-    if (current.inProgress) return current.inProgress.id;
+    if (current.canContinue) return current.inProgress!.id;
     if (current.reasons.length > 0) throw new HttpError(409, current.reasons.join(' '));
-    const settings = (activity as unknown as { postTest: { itemsPerObjective: number } }).postTest;
-    const form = drawForm(await publishedBank(activity.id), activity.objectives.map((o) => o.code), settings.itemsPerObjective, random);
+    const form = drawForm(
+      await publishedBank(activity.id),
+      activity.objectives.map((o) => o.code),
+      activity.postTest.itemsPerObjective,
+      random,
+    );
     try {
       const attempt = await prisma.attempt.create({
         data: {
@@ -98,7 +130,9 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
     } catch (error) {
       // A concurrent start (double click) took this attempt number: show that attempt.
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        const existing = await prisma.attempt.findFirst({ where: { userId, activityId: activity.id, status: 'in_progress' } });
+        const existing = await prisma.attempt.findFirst({
+          where: { userId, activityId: activity.id, status: 'in_progress' },
+        });
         if (existing) return existing.id;
       }
       throw error;
@@ -128,8 +162,10 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
       const selected = answers[response.position] ?? [];
       const type = response.itemVersion.type;
       if (selected.length === 0) problems[response.position] = 'Answer this question.';
-      else if (selected.some((id) => !response.optionOrder.includes(id))) problems[response.position] = 'That option is not part of this question.';
-      else if (new Set(selected).size !== selected.length) problems[response.position] = 'An option was sent twice.';
+      else if (selected.some((id) => !response.optionOrder.includes(id)))
+        problems[response.position] = 'That option is not part of this question.';
+      else if (new Set(selected).size !== selected.length)
+        problems[response.position] = 'An option was sent twice.';
       else if (type === 'single' && selected.length > 1) problems[response.position] = 'Choose one answer.';
     }
     const known = new Set(attempt.responses.map((r) => r.position));
@@ -167,11 +203,16 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
       });
       if (claimed.count !== 1) return false;
       for (const response of judged) {
-        await tx.attemptResponse.update({ where: { id: response.id }, data: { selected: response.selected, correct: response.correct } });
+        await tx.attemptResponse.update({
+          where: { id: response.id },
+          data: { selected: response.selected, correct: response.correct },
+        });
       }
       return true;
     });
-    return scored ? { attemptId, alreadyScored: false as const } : { attemptId, alreadyScored: true as const };
+    return scored
+      ? { attemptId, alreadyScored: false as const }
+      : { attemptId, alreadyScored: true as const };
   }
 
   async function result(userId: number, attemptId: number) {
@@ -206,7 +247,12 @@ export function createPostTestService(deps: { prisma: PrismaClient; progress: Pr
       attempt,
       responses,
       byObjective: scoreByObjective(responses),
-      score: { correctCount: attempt.correctCount ?? 0, itemCount: attempt.itemCount, percent: Number(attempt.scorePercent), passed: attempt.passed ?? false },
+      score: {
+        correctCount: attempt.correctCount ?? 0,
+        itemCount: attempt.itemCount,
+        percent: Number(attempt.scorePercent),
+        passed: attempt.passed ?? false,
+      },
     };
   }
 

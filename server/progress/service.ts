@@ -40,13 +40,19 @@ export function createProgressService(deps: { prisma: PrismaClient; now?: () => 
       // Row lock: concurrent heartbeats of one learner take turns on the single clock.
       const [enrollment] = await tx.$queryRaw<{ id: number; last_active_at: Date }[]>`
         SELECT id, last_active_at FROM enrollments WHERE user_id = ${userId} AND activity_id = ${activityId} FOR UPDATE`;
-      const view = await tx.lessonView.findUnique({ where: { userId_lessonId: { userId, lessonId } }, select: { id: true } });
+      const view = await tx.lessonView.findUnique({
+        where: { userId_lessonId: { userId, lessonId } },
+        select: { id: true },
+      });
       if (!enrollment || !view) return null;
       const elapsed = Math.floor((at.getTime() - enrollment.last_active_at.getTime()) / 1000);
       const credited = Math.max(0, Math.min(elapsed, MAX_CREDIT_SECONDS));
       await tx.enrollment.update({ where: { id: enrollment.id }, data: { lastActiveAt: at } });
       if (credited > 0) {
-        await tx.lessonView.update({ where: { id: view.id }, data: { secondsSpent: { increment: credited }, lastViewedAt: at } });
+        await tx.lessonView.update({
+          where: { id: view.id },
+          data: { secondsSpent: { increment: credited }, lastViewedAt: at },
+        });
       }
       return credited;
     });
@@ -72,7 +78,10 @@ export function createProgressService(deps: { prisma: PrismaClient; now?: () => 
 export type ProgressService = ReturnType<typeof createProgressService>;
 
 /** Shapes lesson progress for the pages: states per lesson, percent, and where to continue. */
-export function summariseProgress<L extends { id: number; path: string }>(lessons: L[], progress: Map<number, LessonProgress>) {
+export function summariseProgress<L extends { id: number; path: string }>(
+  lessons: L[],
+  progress: Map<number, LessonProgress>,
+) {
   const items = lessons.map((lesson) => ({ ...lesson, viewed: progress.get(lesson.id)?.viewed ?? false }));
   const viewedCount = items.filter((item) => item.viewed).length;
   const firstUnread = items.find((item) => !item.viewed);

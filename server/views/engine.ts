@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import express from 'express';
 import { create } from 'express-handlebars';
 import { eq } from './helpers/eq';
+import { not } from './helpers/not';
 import { plural } from './helpers/plural';
 
 export function setupViews(app: Express, viewsDir: string, production: boolean): void {
@@ -30,7 +31,7 @@ export function setupViews(app: Express, viewsDir: string, production: boolean):
     defaultLayout: 'main',
     layoutsDir: path.join(viewsDir, 'layouts'),
     partialsDir: path.join(viewsDir, 'partials'),
-    helpers: { eq, plural, asset },
+    helpers: { eq, not, plural, asset },
   });
   app.engine('.hbs', engine.engine);
   app.set('view engine', '.hbs');

@@ -1,0 +1,104 @@
+// Evaluation and credit-claim pages.
+import { Router, type Request, type Response } from 'express';
+import type { Catalogue } from '../catalogue/service';
+import type { ActivityView } from '../catalogue/view-model';
+import { fieldErrors } from '../account/validation';
+import { allow } from '../http/access';
+import { NotFoundError } from '../http/errors';
+import type { CreditService } from './service';
+import { claimSchema, claimSteps, evaluationSchema } from './validation';
+
+const scale = [1, 2, 3, 4, 5];
+
+export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService }): Router {
+  const router = Router();
+  const loadActivity = async (req: Request) => {
+    const activity = await deps.catalogue.find(String(req.params.slug));
+    if (!activity) throw new NotFoundError('There is no activity at this address.');
+    return activity;
+  };
+
+  const renderEvaluation = (
+    res: Response,
+    activity: ActivityView,
+    values: Record<string, unknown>,
+    errors?: Record<string, string>,
+  ) =>
+    res.status(errors ? 422 : 200).render('credit/evaluation', {
+      title: `Evaluation · ${activity.title}`,
+      activity,
+      errors,
+      values,
+      objectives: activity.objectives.map((o) => ({
+        ...o,
+        field: `objective_${o.code}`,
+        options: scale.map((n) => ({ n, checked: String(values[`objective_${o.code}`]) === String(n) })),
+        error: errors?.[`objective_${o.code}`],
+      })),
+      relevanceOptions: scale.map((n) => ({ n, checked: String(values.relevance) === String(n) })),
+      qualityOptions: scale.map((n) => ({ n, checked: String(values.overallQuality) === String(n) })),
+    });
+
+  router.get('/activities/:slug/evaluation', allow.signedIn(), async (req, res) => {
+    const activity = await loadActivity(req);
+    const state = await deps.credit.state(req.user!.id, activity);
+    if (!state.passed) return res.redirect(`/activities/${activity.slug}/post-test`);
+    if (state.evaluation) return res.redirect(`/activities/${activity.slug}/claim`);
+    renderEvaluation(res, activity, {});
+  });
+
+  router.post('/activities/:slug/evaluation', allow.signedIn(), async (req, res) => {
+    const activity = await loadActivity(req);
+    const parsed = evaluationSchema(activity.objectives.map((o) => o.code)).safeParse(req.body ?? {});
+    if (!parsed.success) return renderEvaluation(res, activity, req.body ?? {}, fieldErrors(parsed.error));
+    const value = parsed.data as Record<string, unknown> & typeof parsed.data;
+    await deps.credit.submitEvaluation(req.user!.id, activity, {
+      objectiveRatings: Object.fromEntries(
+        activity.objectives.map((o) => [o.code, Number(value[`objective_${o.code}`])]),
+      ),
+      relevance: value.relevance,
+      freeOfBias: value.freeOfBias === 'yes',
+      biasComment: value.biasComment || null,
+      intendedChange: value.intendedChange,
+      overallQuality: value.overallQuality,
+    });
+    res.redirect(303, `/activities/${activity.slug}/claim`);
+  });
+
+  const renderClaim = async (
+    req: Request,
+    res: Response,
+    activity: ActivityView,
+    errors?: Record<string, string>,
+  ) => {
+    const state = await deps.credit.state(req.user!.id, activity);
+    const creditType =
+      activity.creditTypeByProfession[req.user!.profession as keyof ActivityView['creditTypeByProfession']];
+    res.status(errors ? 422 : 200).render('credit/claim', {
+      title: `Claim credit · ${activity.title}`,
+      activity,
+      state,
+      errors,
+      creditType,
+      steps: claimSteps(Number(activity.credits)).map((n) => ({
+        n,
+        selected: String(n) === String(req.body?.amount ?? activity.credits),
+      })),
+    });
+  };
+
+  router.get('/activities/:slug/claim', allow.signedIn(), async (req, res) => {
+    const activity = await loadActivity(req);
+    await renderClaim(req, res, activity);
+  });
+
+  router.post('/activities/:slug/claim', allow.signedIn(), async (req, res) => {
+    const activity = await loadActivity(req);
+    const parsed = claimSchema(Number(activity.credits)).safeParse(req.body ?? {});
+    if (!parsed.success) return renderClaim(req, res, activity, fieldErrors(parsed.error));
+    await deps.credit.claim(req.user!.id, activity, parsed.data.amount);
+    res.redirect(303, `/activities/${activity.slug}/claim`);
+  });
+
+  return router;
+}
