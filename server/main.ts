@@ -40,6 +40,8 @@ async function main(): Promise<void> {
 
   const prisma = createPrisma(database.url);
   const pool = new Pool({ connectionString: database.url, max: 5 });
+  // Without a listener, an idle connection closed by the server (restart, shutdown) would crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection closed'));
   const reports = await syncContent(prisma, content);
   logger.info({ activities: reports }, 'content synced');
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {

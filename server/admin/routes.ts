@@ -33,8 +33,9 @@ export function adminRoutes(deps: { admin: AdminService; prisma: PrismaClient })
       ...result,
       users: result.users.map((user) => ({ ...user, isSelf: user.id === req.user!.id })),
       roles: ['learner', 'educator', 'admin'],
-      previousPage: page > 1 ? page - 1 : null,
-      nextPage: page < result.pages ? page + 1 : null,
+      previousHref: page > 1 ? `/admin/users?${new URLSearchParams({ q, page: String(page - 1) })}` : null,
+      nextHref:
+        page < result.pages ? `/admin/users?${new URLSearchParams({ q, page: String(page + 1) })}` : null,
     });
   });
 

@@ -5,7 +5,7 @@ import { fieldErrors, passwordSchema, registrationSchema } from '../account/vali
 import { allow } from '../http/access';
 import { HttpError } from '../http/errors';
 import { safeNextPath } from '../http/safe-redirect';
-import { professionOptions, profileFormValues } from '../account/form';
+import { professionOptions, profileFormValues, stateOptions } from '../account/form';
 import type { AuthService } from './service';
 import type { IpAction, Throttle } from './throttle';
 
@@ -68,6 +68,7 @@ export function authRoutes(deps: {
       title: 'Create an account',
       values: profileFormValues({}),
       professions: professionOptions(),
+      states: stateOptions(),
     });
   });
 
@@ -80,6 +81,7 @@ export function authRoutes(deps: {
         errors,
         values: profileFormValues(req.body ?? {}),
         professions: professionOptions(req.body?.profession),
+        states: stateOptions(req.body?.licenseState),
       });
     if (!parsed.success) return rerender(fieldErrors(parsed.error));
     const result = await deps.auth.register(parsed.data, ipOf(req));

@@ -85,6 +85,7 @@ async function syncActivity(tx: Tx, loaded: LoadedActivity) {
       update: data,
     });
   }
+  await syncItems(tx, activityId, loaded.items);
   return {
     slug: activity.slug,
     status: existing ? 'updated' : 'created',

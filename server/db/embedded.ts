@@ -45,7 +45,16 @@ export async function startEmbeddedPostgres(
   const runAsPostgresUser = process.getuid?.() === 0;
   // PostgreSQL refuses to run as root; the library then runs it as a dedicated system user,
   // which must be able to reach its data directory.
-  if (runAsPostgresUser) fs.chmodSync(dataDir, 0o755);
+  if (runAsPostgresUser) {
+    for (let dir = path.dirname(path.resolve(dataDir)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if ((fs.statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `DATA_DIR: the postgres user cannot enter ${dir} (chmod o+x it, or choose another DATA_DIR)`,
+        );
+      }
+    }
+    fs.chmodSync(dataDir, 0o755);
+  }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   const port = await freePort();
   const pg = new EmbeddedPostgres({

@@ -33,6 +33,7 @@ export interface TestApp {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const pool = new Pool({ connectionString: db.url, max: 5 });
+  pool.on('error', () => {}); // an idle connection cut when the test database is dropped
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
