@@ -30,7 +30,11 @@ export interface CertificateSnapshot {
 export const newCertificateCode = () => crypto.randomBytes(16).toString('hex');
 
 /** "1a2b3c4d…" → "1A2B-3C4D-…": readable on paper and over the phone. */
-export const formatCertificateCode = (code: string) => code.toUpperCase().match(/.{1,4}/g)!.join('-');
+export const formatCertificateCode = (code: string) =>
+  code
+    .toUpperCase()
+    .match(/.{1,4}/g)!
+    .join('-');
 
 /** Accepts the grouped or plain form, any case, with spaces; null when it cannot be a code. */
 export function parseCertificateCode(input: string): string | null {

@@ -13,7 +13,9 @@ export function csrfProtection(): RequestHandler[] {
     },
   });
   const exposeToken: RequestHandler = (req, res, next) => {
-    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, get: () => generateToken(req) });
+    // A function, not a value: Handlebars calls it only where a template prints it (Express copies res.locals,
+    // which would run a getter for every page).
+    res.locals.csrfToken = () => generateToken(req);
     next();
   };
   return [exposeToken, csrfSynchronisedProtection];

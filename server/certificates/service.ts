@@ -1,0 +1,174 @@
+// Reading issued certificates: the owner's download, public verification, revocation by an admin and the
+// learner's transcript. Certificates are created by the claim service; nothing here writes one except
+// revocation, which only sets revokedAt/revokedReason.
+import { recordAudit } from '../audit/service';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { HttpError, NotFoundError } from '../http/errors';
+import type { CertificateSnapshot } from './snapshot';
+
+export const REVOKE_REASON_MIN = 5;
+export const REVOKE_REASON_MAX = 500;
+
+export interface OwnedCertificate {
+  code: string;
+  snapshot: CertificateSnapshot;
+  issuedAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+export interface Verification {
+  status: 'valid' | 'revoked';
+  snapshot: CertificateSnapshot;
+  issuedAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+const asSnapshot = (value: Prisma.JsonValue) => value as unknown as CertificateSnapshot;
+
+/** The certificate with this code if it belongs to one of the user's claims; null otherwise (whoever asks). */
+export async function findCertificateForOwner(
+  prisma: PrismaClient,
+  userId: number,
+  code: string,
+): Promise<OwnedCertificate | null> {
+  const certificate = await prisma.certificate.findFirst({
+    where: { code, claim: { userId } },
+    select: { code: true, snapshot: true, issuedAt: true, revokedAt: true, revokedReason: true },
+  });
+  return certificate ? { ...certificate, snapshot: asSnapshot(certificate.snapshot) } : null;
+}
+
+/** What the public verification page may state about a code; null when no certificate has it. */
+export async function findCertificateForVerification(
+  prisma: PrismaClient,
+  code: string,
+): Promise<Verification | null> {
+  const certificate = await prisma.certificate.findUnique({
+    where: { code },
+    select: { snapshot: true, issuedAt: true, revokedAt: true, revokedReason: true },
+  });
+  if (!certificate) return null;
+  return {
+    status: certificate.revokedAt ? 'revoked' : 'valid',
+    snapshot: asSnapshot(certificate.snapshot),
+    issuedAt: certificate.issuedAt,
+    revokedAt: certificate.revokedAt,
+    revokedReason: certificate.revokedReason,
+  };
+}
+
+/** The reason, trimmed, or an error message. */
+export function validateRevokeReason(input: unknown): { reason: string } | { error: string } {
+  const reason = typeof input === 'string' ? input.trim() : '';
+  if (reason.length < REVOKE_REASON_MIN || reason.length > REVOKE_REASON_MAX)
+    return {
+      error: `Give the reason for revoking, in ${REVOKE_REASON_MIN} to ${REVOKE_REASON_MAX} characters.`,
+    };
+  return { reason };
+}
+
+/**
+ * Revokes a certificate and records who did it and why, in one transaction. 404 for an unknown code, 409 when
+ * it is already revoked (the first revocation's date and reason stand), 422 for a missing or overlong reason.
+ */
+export async function revokeCertificate(
+  prisma: PrismaClient,
+  actor: { id: number },
+  code: string,
+  reason: string,
+  ip: string,
+  now: Date = new Date(),
+): Promise<void> {
+  const checked = validateRevokeReason(reason);
+  if ('error' in checked) throw new HttpError(422, checked.error);
+  await prisma.$transaction(async (tx) => {
+    const certificate = await tx.certificate.findUnique({
+      where: { code },
+      select: { id: true, claimId: true },
+    });
+    if (!certificate) throw new NotFoundError('There is no certificate with this code.');
+    // The condition on revokedAt makes a concurrent second revocation update nothing rather than overwrite.
+    const { count } = await tx.certificate.updateMany({
+      where: { id: certificate.id, revokedAt: null },
+      data: { revokedAt: now, revokedReason: checked.reason },
+    });
+    if (count === 0) throw new HttpError(409, 'This certificate has already been revoked.');
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'certificate.revoke',
+      targetType: 'certificate',
+      targetId: certificate.id,
+      details: { code, claimId: certificate.claimId, reason: checked.reason },
+      ip,
+    });
+  });
+}
+
+export interface TranscriptEntry {
+  /** YYYY-MM-DD (UTC). */
+  completedOn: string;
+  activityTitle: string;
+  activitySlug: string;
+  learnerName: string;
+  creditCode: string;
+  creditLabel: string;
+  /** As stored, e.g. "0.5". */
+  amount: string;
+  /** e.g. "83.33", null if the attempt has no score. */
+  scorePercent: string | null;
+  certificateCode: string | null;
+  revokedAt: Date | null;
+}
+
+export interface Transcript {
+  entries: TranscriptEntry[];
+  /** Per credit label, the sum of the amounts of the completions whose certificate is not revoked. */
+  totals: { creditLabel: string; amount: string }[];
+}
+
+/** Every completion of the user, newest first, with its certificate code and the totals per credit type. */
+export async function transcript(prisma: PrismaClient, userId: number): Promise<Transcript> {
+  const claims = await prisma.creditClaim.findMany({
+    where: { userId },
+    orderBy: [{ completedAt: 'desc' }, { id: 'desc' }],
+    select: {
+      creditCode: true,
+      creditLabel: true,
+      amount: true,
+      completedAt: true,
+      activity: { select: { title: true, slug: true } },
+      attempt: { select: { scorePercent: true } },
+      user: { select: { fullName: true } },
+      certificate: { select: { code: true, snapshot: true, revokedAt: true } },
+    },
+  });
+  const totals = new Map<string, Prisma.Decimal>();
+  const entries = claims.map((claim): TranscriptEntry => {
+    // What the certificate states (frozen at issue) wins over live data.
+    const snapshot = claim.certificate ? asSnapshot(claim.certificate.snapshot) : null;
+    const revokedAt = claim.certificate?.revokedAt ?? null;
+    if (!revokedAt)
+      totals.set(
+        claim.creditLabel,
+        (totals.get(claim.creditLabel) ?? new Prisma.Decimal(0)).plus(claim.amount),
+      );
+    return {
+      completedOn: claim.completedAt.toISOString().slice(0, 10),
+      activityTitle: snapshot?.activityTitle ?? claim.activity.title,
+      activitySlug: snapshot?.activitySlug ?? claim.activity.slug,
+      learnerName: snapshot?.learnerName ?? claim.user.fullName,
+      creditCode: claim.creditCode,
+      creditLabel: claim.creditLabel,
+      amount: claim.amount.toString(),
+      scorePercent: claim.attempt.scorePercent?.toString() ?? null,
+      certificateCode: claim.certificate?.code ?? null,
+      revokedAt,
+    };
+  });
+  return {
+    entries,
+    totals: [...totals].map(([creditLabel, amount]) => ({ creditLabel, amount: amount.toString() })),
+  };
+}

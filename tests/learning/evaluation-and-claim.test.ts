@@ -1,0 +1,174 @@
+// Evaluation, attestation and the credit claim: every rule enforced by the server.
+import * as cheerio from 'cheerio';
+import { createTestApp, type TestApp } from '../support/app';
+import {
+  activityPath,
+  answersFor,
+  evaluationFields,
+  readAllLessons,
+  startAttempt,
+  submitAttempt,
+} from '../support/journey';
+import { createUser, csrfTokenFrom, signIn, type Agent } from '../support/session';
+
+let clock = new Date('2027-01-10T09:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ now: () => clock });
+});
+afterAll(() => t.close());
+
+async function post(agent: Agent, path: string, fields: Record<string, string | string[]>) {
+  const _csrf = await csrfTokenFrom(agent, '/account');
+  return agent
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf });
+}
+
+async function passedLearner(profession: 'physician' | 'nurse' = 'physician') {
+  const user = await createUser(t.db.prisma);
+  await t.db.prisma.user.update({
+    where: { id: user.id },
+    data: { profession, degree: profession === 'nurse' ? 'RN' : 'MD' },
+  });
+  const agent = await signIn(t.app, user.email);
+  await readAllLessons(agent);
+  const attemptId = await startAttempt(agent);
+  await submitAttempt(agent, attemptId, await answersFor(t, attemptId, 1));
+  return { user, agent };
+}
+
+describe('the evaluation', () => {
+  it('when a learner has not passed, then the evaluation is refused by the server', async () => {
+    const user = await createUser(t.db.prisma);
+    const agent = await signIn(t.app, user.email);
+    const res = await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    expect(res.status).toBe(409);
+    expect(await t.db.prisma.evaluation.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('when answers are missing, then each is named and nothing is stored; when complete, it is stored once', async () => {
+    const { user, agent } = await passedLearner();
+    const bad = await post(agent, `${activityPath}/evaluation`, {
+      ...evaluationFields,
+      objective_O2: '',
+      freeOfBias: 'no',
+      intendedChange: '',
+    });
+    expect(bad.status).toBe(422);
+    const $ = cheerio.load(bad.text);
+    expect(
+      $('.notice-error li')
+        .map((_, li) => $(li).text())
+        .get(),
+    ).toEqual([
+      'Rate how well this objective was met from 1 to 5',
+      'Describe what you will change in your practice (or "no change" and why)',
+      'Tell us where you saw commercial bias',
+    ]);
+    expect(await t.db.prisma.evaluation.count({ where: { userId: user.id } })).toBe(0);
+    expect((await post(agent, `${activityPath}/evaluation`, evaluationFields)).status).toBe(303);
+    expect(
+      (await post(agent, `${activityPath}/evaluation`, { ...evaluationFields, relevance: '1' })).status,
+    ).toBe(303);
+    const stored = await t.db.prisma.evaluation.findMany({ where: { userId: user.id } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      objectiveRatings: { O1: 5, O2: 4, O3: 5, O4: 4 },
+      relevance: 4,
+      freeOfBias: true,
+      overallQuality: 5,
+    });
+  });
+});
+
+describe('the credit claim', () => {
+  it('when there is no evaluation yet, then the claim is refused', async () => {
+    const { user, agent } = await passedLearner();
+    const res = await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    expect(res.status).toBe(409);
+    expect(await t.db.prisma.creditClaim.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('when the amount is out of bounds or not attested, then nothing is claimed', async () => {
+    const { user, agent } = await passedLearner();
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    for (const fields of [
+      { amount: '0.75', attest: 'on' },
+      { amount: '0.3', attest: 'on' },
+      { amount: '0', attest: 'on' },
+      { amount: '0.5' },
+    ]) {
+      expect((await post(agent, `${activityPath}/claim`, fields)).status).toBe(422);
+    }
+    expect(await t.db.prisma.creditClaim.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('when a physician claims, then one claim and one certificate are created with AMA PRA credit and a frozen snapshot', async () => {
+    const { user, agent } = await passedLearner('physician');
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    expect((await post(agent, `${activityPath}/claim`, { amount: '0.25', attest: 'on' })).status).toBe(303);
+    const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
+      where: { userId: user.id },
+      include: { certificate: true },
+    });
+    expect(claim).toMatchObject({ creditCode: 'AMA_PRA_1', creditLabel: 'AMA PRA Category 1 Credit™' });
+    expect(Number(claim.amount)).toBe(0.25);
+    expect(claim.certificate!.code).toMatch(/^[0-9a-f]{32}$/);
+    expect(claim.certificate!.snapshot).toMatchObject({
+      learnerName: user.fullName,
+      learnerDegree: 'MD',
+      amount: '0.25',
+      scorePercent: '91.67',
+    });
+    // A later profile edit does not change the issued certificate.
+    await t.db.prisma.user.update({ where: { id: user.id }, data: { fullName: 'Renamed Person' } });
+    const again = await t.db.prisma.certificate.findUniqueOrThrow({ where: { id: claim.certificate!.id } });
+    expect((again.snapshot as { learnerName: string }).learnerName).toBe(user.fullName);
+    // The claim is final: a second claim changes nothing.
+    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const claims = await t.db.prisma.creditClaim.findMany({ where: { userId: user.id } });
+    expect(claims).toHaveLength(1);
+    expect(Number(claims[0]!.amount)).toBe(0.25);
+    const page = cheerio.load((await agent.get(`${activityPath}/claim`).expect(200)).text);
+    expect(page('a[href$=".pdf"]').attr('href')).toBe(`/certificates/${claim.certificate!.code}.pdf`);
+  });
+
+  it('when a nurse claims, then the credit type is ANCC contact hours', async () => {
+    const { user, agent } = await passedLearner('nurse');
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const claim = await t.db.prisma.creditClaim.findFirstOrThrow({ where: { userId: user.id } });
+    expect(claim).toMatchObject({ creditCode: 'ANCC', creditLabel: 'ANCC contact hours' });
+  });
+
+  it('when 20 claims arrive at once, then exactly one completion and one certificate exist', async () => {
+    const { user, agent } = await passedLearner();
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const _csrf = await csrfTokenFrom(agent, '/account');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        agent.post(`${activityPath}/claim`).type('form').send({ amount: '0.5', attest: 'on', _csrf }),
+      ),
+    );
+    expect(results.every((r) => r.status === 303)).toBe(true);
+    expect(await t.db.prisma.creditClaim.count({ where: { userId: user.id } })).toBe(1);
+    expect(await t.db.prisma.certificate.count({ where: { claim: { userId: user.id } } })).toBe(1);
+  });
+
+  it('when the activity has expired, then the claim is refused with a clear message', async () => {
+    const { user, agent } = await passedLearner();
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const saved = clock;
+    clock = new Date('2029-11-01T00:00:00Z');
+    try {
+      const res = await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+      expect(res.status).toBe(409);
+      expect(cheerio.load(res.text)('main p').first().text()).toContain('expired on October 31, 2029');
+      expect(await t.db.prisma.creditClaim.count({ where: { userId: user.id } })).toBe(0);
+    } finally {
+      clock = saved;
+    }
+  });
+});
