@@ -75,6 +75,7 @@ export function accountRoutes(deps: { account: AccountService }): Router {
     }
     req.logout((error) => {
       if (error) return next(error);
+      res.locals.currentUser = null;
       res.render('account/deleted', { title: 'Account deleted' });
     });
   });

@@ -74,6 +74,7 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
     const passwordHash = await hashPassword(next);
     await prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now() } });
+      await tx.passwordResetToken.updateMany({ where: { userId, usedAt: null }, data: { usedAt: now() } });
       await endSessionsOf(tx, userId, currentSid);
       await recordAudit(tx, {
         actorId: userId,

@@ -11,7 +11,8 @@ export function createAdminService(deps: { prisma: PrismaClient }) {
   const { prisma } = deps;
 
   async function listUsers(query: string, page: number) {
-    const q = query.trim();
+    // % and _ are LIKE wildcards: a search means the characters typed.
+    const q = query.trim().replace(/[\\%_]/g, '\\$&');
     const where = {
       deletedAt: null,
       ...(q
@@ -76,7 +77,13 @@ export function createAdminService(deps: { prisma: PrismaClient }) {
       const user = await target(tx, userId);
       if (user.active === active) return;
       await tx.user.update({ where: { id: userId }, data: { active } });
-      if (!active) await endSessionsOf(tx, userId);
+      if (!active) {
+        await endSessionsOf(tx, userId);
+        await tx.passwordResetToken.updateMany({
+          where: { userId, usedAt: null },
+          data: { usedAt: new Date() },
+        });
+      }
       await recordAudit(tx, {
         actorId: actor.id,
         action: active ? 'admin.user_reactivate' : 'admin.user_deactivate',

@@ -120,6 +120,9 @@ export function authRoutes(deps: {
 
   router.post('/reset-password/:token', allow.public(), async (req, res) => {
     await limit('reset', req);
+    if (!(await deps.auth.findResetToken(String(req.params.token)))) {
+      return res.status(410).render('auth/reset', { title: 'Choose a new password', valid: false });
+    }
     const parsed = passwordSchema.safeParse(req.body?.password ?? '');
     if (!parsed.success) {
       return res.status(422).render('auth/reset', {

@@ -113,17 +113,21 @@ export function createAuthService(deps: {
         ip,
       });
     });
-    await deps.sendMail({
-      to: email,
-      subject: 'Reset your password',
-      text: [
-        'Someone (hopefully you) asked to reset the password of your continuing-education account.',
-        '',
-        `Choose a new password here within the next hour: ${deps.appUrl}/reset-password/${token}`,
-        '',
-        'If you did not ask for this, ignore this email: your password stays as it is.',
-      ].join('\n'),
-    });
+    // Not awaited: a slow or failing mail server must not make existing accounts answer differently.
+    // The mailer logs a failure; the learner can ask again.
+    void deps
+      .sendMail({
+        to: email,
+        subject: 'Reset your password',
+        text: [
+          'Someone (hopefully you) asked to reset the password of your continuing-education account.',
+          '',
+          `Choose a new password here within the next hour: ${deps.appUrl}/reset-password/${token}`,
+          '',
+          'If you did not ask for this, ignore this email: your password stays as it is.',
+        ].join('\n'),
+      })
+      .catch(() => undefined);
   }
 
   /** Returns false when the token is unknown, used or expired. */

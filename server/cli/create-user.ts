@@ -10,12 +10,17 @@ import { createPrisma } from '../db/prisma';
 import { createUser } from '../auth/first-admin';
 
 async function promptHidden(question: string): Promise<string> {
+  if (!process.stdin.isTTY)
+    throw new Error('NEW_USER_PASSWORD is not set and standard input is not a terminal');
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   const output = rl as unknown as { _writeToOutput: (s: string) => void };
   output._writeToOutput = (text: string) => {
     if (text.includes(question)) process.stdout.write(text);
   };
-  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  const answer = await new Promise<string>((resolve, reject) => {
+    rl.on('close', () => reject(new Error('no password given')));
+    rl.question(question, resolve);
+  });
   rl.close();
   process.stdout.write('\n');
   return answer;

@@ -19,6 +19,11 @@ export function createMailer(options: { smtpUrl?: string; from: string; logger: 
   }
   const transport = nodemailer.createTransport(options.smtpUrl);
   return async (mail) => {
-    await transport.sendMail({ from: options.from, ...mail });
+    try {
+      await transport.sendMail({ from: options.from, ...mail });
+    } catch (error) {
+      options.logger.error({ err: error, to: mail.to, subject: mail.subject }, 'email could not be sent');
+      throw error;
+    }
   };
 }

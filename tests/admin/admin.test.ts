@@ -264,14 +264,10 @@ describe('audit log', () => {
   });
 });
 
-// Known defect, written as the behaviour wanted. `it.failing` passes while the defect is there; when the server
-// is fixed it starts failing: turn it into a plain `it` then.
-describe('known defects', () => {
-  it.failing(
-    'when the search contains % or _, then they match literally, not as SQL LIKE wildcards',
-    async () => {
-      expect((await listUsers(adminAgent, 'd%n')).rows).toEqual([]);
-      expect((await listUsers(adminAgent, 'A_a A')).rows).toEqual([]);
-    },
-  );
+// Defects found in review, now fixed: these keep them fixed.
+describe('defects found in review', () => {
+  it('when the search contains % or _, then they match literally, not as SQL LIKE wildcards', async () => {
+    expect((await listUsers(adminAgent, 'd%n')).rows).toEqual([]);
+    expect((await listUsers(adminAgent, 'A_a A')).rows).toEqual([]);
+  });
 });

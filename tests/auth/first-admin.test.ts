@@ -145,17 +145,11 @@ describe('npm run user:create', () => {
     expect(await db.prisma.user.count()).toBe(0);
   }, 30_000);
 
-  // Known defect: today it prints the prompt, reads end-of-file, and exits 0 silently (the prompt's promise
-  // never settles and Node exits on an empty event loop). `it.failing` passes while the defect is there; when
-  // the CLI is fixed it starts failing: turn it into a plain `it` then.
-  it.failing(
-    'when run without NEW_USER_PASSWORD and stdin is closed, then it exits non-zero and says why',
-    async () => {
-      const result = await withoutPassword();
-      expect(result.timedOut).toBe(false);
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toMatch(/password/i);
-    },
-    30_000,
-  );
+  // Found in review: without a password and a terminal the CLI used to exit 0 silently.
+  it('when run without NEW_USER_PASSWORD and stdin is closed, then it exits non-zero and says why', async () => {
+    const result = await withoutPassword();
+    expect(result.timedOut).toBe(false);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/password/i);
+  }, 30_000);
 });

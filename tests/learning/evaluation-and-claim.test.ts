@@ -94,7 +94,7 @@ describe('the credit claim', () => {
   it('when the amount is out of bounds or not attested, then nothing is claimed', async () => {
     const { user, agent } = await passedLearner();
     await post(agent, `${activityPath}/evaluation`, evaluationFields);
-    for (const fields of [
+    for (const fields of <Record<string, string>[]>[
       { amount: '0.75', attest: 'on' },
       { amount: '0.3', attest: 'on' },
       { amount: '0', attest: 'on' },
