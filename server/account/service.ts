@@ -87,17 +87,74 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
     return { ok: true as const };
   }
 
-  /** The user's own data, as a JSON document. Later features add their records here. */
+  /** The user's own data, as a JSON document: profile, reading progress, attempts, evaluations, claims, certificates. */
   async function exportData(userId: number) {
-    const [profile, audit] = await Promise.all([
+    const [profile, audit, enrollments, lessonViews, attempts, evaluations, claims] = await Promise.all([
       getProfile(userId),
       prisma.auditEntry.findMany({
         where: { actorId: userId },
         orderBy: { id: 'asc' },
         select: { action: true, createdAt: true, ip: true },
       }),
+      prisma.enrollment.findMany({
+        where: { userId },
+        select: { startedAt: true, activity: { select: { slug: true, title: true } } },
+      }),
+      prisma.lessonView.findMany({
+        where: { userId },
+        orderBy: { id: 'asc' },
+        select: {
+          firstViewedAt: true,
+          lastViewedAt: true,
+          secondsSpent: true,
+          lesson: { select: { title: true, activity: { select: { slug: true } } } },
+        },
+      }),
+      prisma.attempt.findMany({
+        where: { userId },
+        orderBy: { id: 'asc' },
+        select: {
+          number: true,
+          status: true,
+          startedAt: true,
+          submittedAt: true,
+          scorePercent: true,
+          passed: true,
+          activity: { select: { slug: true } },
+          responses: {
+            orderBy: { position: 'asc' },
+            select: {
+              position: true,
+              selected: true,
+              correct: true,
+              itemVersion: { select: { stem: true } },
+            },
+          },
+        },
+      }),
+      prisma.evaluation.findMany({ where: { userId }, omit: { id: true, userId: true } }),
+      prisma.creditClaim.findMany({
+        where: { userId },
+        select: {
+          creditLabel: true,
+          amount: true,
+          completedAt: true,
+          attestedAt: true,
+          activity: { select: { slug: true, title: true } },
+          certificate: { select: { code: true, issuedAt: true, revokedAt: true, revokedReason: true } },
+        },
+      }),
     ]);
-    return { exportedAt: now().toISOString(), profile, activity: audit };
+    return {
+      exportedAt: now().toISOString(),
+      profile,
+      enrollments,
+      lessonViews,
+      attempts,
+      evaluations,
+      claims,
+      accountHistory: audit,
+    };
   }
 
   /**

@@ -84,7 +84,6 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
       fullName: user.fullName,
       degree: user.degree,
       profession: user.profession,
-      email: user.email,
       nabpEProfileId: user.nabpEProfileId,
       birthMonth: user.birthMonth,
       birthDay: user.birthDay,

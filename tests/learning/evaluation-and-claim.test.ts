@@ -172,3 +172,39 @@ describe('the credit claim', () => {
     }
   });
 });
+
+describe('records that outlive the account', () => {
+  it('when a learner downloads their data, then it holds their attempts, evaluation, claim and certificate', async () => {
+    const { agent } = await passedLearner();
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const data = JSON.parse((await agent.get('/account/data').expect(200)).text);
+    expect(data.lessonViews).toHaveLength(13);
+    expect(data.attempts).toHaveLength(1);
+    expect(data.attempts[0].responses).toHaveLength(12);
+    expect(data.evaluations).toHaveLength(1);
+    expect(data.claims[0]).toMatchObject({ creditLabel: 'AMA PRA Category 1 Credit™', amount: '0.5' });
+    expect(data.claims[0].certificate.code).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('when a learner deletes the account, then the credit record and certificate stay verifiable', async () => {
+    const { user, agent } = await passedLearner();
+    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
+      where: { userId: user.id },
+      include: { certificate: true },
+    });
+    expect((await post(agent, '/account/delete', { password: 'correct horse battery staple' })).status).toBe(
+      200,
+    );
+    const kept = await t.db.prisma.creditClaim.findUniqueOrThrow({ where: { id: claim.id } });
+    expect(kept.learner).toMatchObject({ fullName: user.fullName, degree: 'MD' });
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).fullName).toBe(
+      'Deleted user',
+    );
+    const verify = cheerio.load((await agent.get(`/verify/${claim.certificate!.code}`).expect(200)).text);
+    expect(verify('main').text()).toContain('Valid');
+    expect(verify('main').text()).toContain(user.fullName);
+  });
+});
