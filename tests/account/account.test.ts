@@ -263,7 +263,7 @@ describe('download my data', () => {
       licenseNumber: 'RPH 55123',
       consentToShare: true,
     });
-    expect(Array.isArray(data.activity)).toBe(true);
+    expect(Array.isArray(data.accountHistory)).toBe(true);
     expect(res.text).not.toMatch(/passwordHash|password_hash|\$argon2/i);
     expect(res.text).not.toContain(user.passwordHash!);
   });
