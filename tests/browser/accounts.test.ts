@@ -178,7 +178,7 @@ describeBrowser('accounts in a browser', () => {
     const text = fs.readFileSync(await download.path(), 'utf8');
     const data = JSON.parse(text) as {
       profile: Record<string, unknown>;
-      activity: { action: string }[];
+      accountHistory: { action: string }[];
     };
     expect(data.profile).toMatchObject({
       email: pharmacist.email,
@@ -191,7 +191,7 @@ describeBrowser('accounts in a browser', () => {
       licenseState: 'CA',
       licenseNumber: 'RPH 55123',
     });
-    expect(data.activity.map((entry) => entry.action)).toEqual(
+    expect(data.accountHistory.map((entry) => entry.action)).toEqual(
       expect.arrayContaining(['user.register', 'user.profile_update']),
     );
     expect(text).not.toMatch(/passwordHash|password_hash|\$argon2/i);
