@@ -250,7 +250,7 @@ describe('download my data', () => {
     expect(res.headers['content-disposition']).toMatch(
       /^attachment; filename="?my-cme-data-\d{4}-\d{2}-\d{2}\.json"?$/,
     );
-    const data = JSON.parse(res.text) as { profile: Record<string, unknown>; activity: { action: string }[] };
+    const data = JSON.parse(res.text) as { profile: Record<string, unknown>; accountHistory: { action: string }[] };
     expect(data.profile).toMatchObject({
       id: user.id,
       email: user.email,
