@@ -1,20 +1,13 @@
 // The signed-in user's own account: profile, password, data download and deletion.
 import * as cheerio from 'cheerio';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
 import { createUser, signIn, strongPassword, submitForm, type Agent } from '../support/session';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({
-    throttle: {
-      loginPerIpPer15Min: 1000,
-      registrationsPerIpPerHour: 1000,
-      resetsPerIpPerHour: 1000,
-      lockoutThreshold: 50,
-      lockoutBaseSeconds: 1,
-      lockoutMaxSeconds: 4,
-    },
+    throttle: relaxedThrottle,
   });
 });
 afterAll(() => t.close());
@@ -250,7 +243,10 @@ describe('download my data', () => {
     expect(res.headers['content-disposition']).toMatch(
       /^attachment; filename="?my-cme-data-\d{4}-\d{2}-\d{2}\.json"?$/,
     );
-    const data = JSON.parse(res.text) as { profile: Record<string, unknown>; accountHistory: { action: string }[] };
+    const data = JSON.parse(res.text) as {
+      profile: Record<string, unknown>;
+      accountHistory: { action: string }[];
+    };
     expect(data.profile).toMatchObject({
       id: user.id,
       email: user.email,

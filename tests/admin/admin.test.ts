@@ -1,7 +1,7 @@
 // User administration and the audit log, as an admin uses them, and who else may not.
 import * as cheerio from 'cheerio';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
 import { createUser, signIn, strongPassword, submitForm, type Agent } from '../support/session';
 
 let t: TestApp;
@@ -10,14 +10,7 @@ let adminAgent: Agent;
 
 beforeAll(async () => {
   t = await createTestApp({
-    throttle: {
-      loginPerIpPer15Min: 1000,
-      registrationsPerIpPerHour: 1000,
-      resetsPerIpPerHour: 1000,
-      lockoutThreshold: 50,
-      lockoutBaseSeconds: 1,
-      lockoutMaxSeconds: 4,
-    },
+    throttle: relaxedThrottle,
   });
   admin = await createUser(t.db.prisma, { role: 'admin', fullName: 'Ada Admin' });
   adminAgent = await signIn(t.app, admin.email);

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { createMailer } from '../../server/mail/mailer';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
 import { createUser, signIn, strongPassword, submitForm } from '../support/session';
 
 interface ReceivedMail {
@@ -51,14 +51,7 @@ beforeAll(async () => {
       from: 'CME Platform <no-reply@cme.test>',
       logger: pino({ level: 'silent' }),
     }),
-    throttle: {
-      loginPerIpPer15Min: 1000,
-      registrationsPerIpPerHour: 1000,
-      resetsPerIpPerHour: 1000,
-      lockoutThreshold: 50,
-      lockoutBaseSeconds: 1,
-      lockoutMaxSeconds: 4,
-    },
+    throttle: relaxedThrottle,
   });
 });
 afterAll(async () => {

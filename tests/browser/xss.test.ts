@@ -3,18 +3,12 @@
 // profile form, the header, the admin's user list and search, the audit log. Each page is checked twice: with
 // the app's Content-Security-Policy, as users get it, and with the CSP bypassed, so that the escaping is proven
 // on its own (without the CSP an injected script or handler would really run and open a dialog).
+import { relaxedThrottle } from '../support/app';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startApp, type RunningApp } from '../support/browser';
 import { createUser, strongPassword } from '../support/session';
 
-const throttle = {
-  loginPerIpPer15Min: 1000,
-  registrationsPerIpPerHour: 1000,
-  resetsPerIpPerHour: 1000,
-  lockoutThreshold: 50,
-  lockoutBaseSeconds: 1,
-  lockoutMaxSeconds: 2,
-};
+const throttle = relaxedThrottle;
 
 /** The profile's free-text fields, their maximum lengths (server/account/validation.ts) and form labels. */
 const textFields = {

@@ -15,6 +15,16 @@ import { createTestDatabase, type TestDatabase } from './database';
 export const projectRoot = path.resolve(__dirname, '..', '..');
 export const contentDir = path.join(projectRoot, 'content');
 
+/** Limits high enough that tests signing in many times are never throttled (the throttles have their own tests). */
+export const relaxedThrottle: ThrottleSettings = {
+  loginPerIpPer15Min: 1000,
+  registrationsPerIpPerHour: 1000,
+  resetsPerIpPerHour: 1000,
+  lockoutThreshold: 50,
+  lockoutBaseSeconds: 1,
+  lockoutMaxSeconds: 4,
+};
+
 export interface TestAppOptions {
   now?: () => Date;
   production?: boolean;
