@@ -1,6 +1,6 @@
 // Shapes stored activities into what the catalogue pages show. Plain functions, no I/O.
 import { fillTemplate, renderInlineHtml } from '../content/render';
-import type { ActivityFile, Provider } from '../content/schema';
+import { professions, type ActivityFile, type Provider } from '../content/schema';
 
 export interface StoredActivity {
   id: number;
@@ -53,6 +53,17 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
     role: person.role,
     relationships: person.disclosures,
   }));
+  const designationFor = (code: string) => {
+    const template =
+      code === 'AMA_PRA_1' ? provider.statements.designation : provider.statements.creditDesignations[code];
+    if (!template)
+      throw new Error(`content/provider.yaml has no designation statement for credit type ${code}`);
+    return fill(template);
+  };
+  // In profession order (stored JSON does not keep key order), each credit type once.
+  const creditTypeList = professions
+    .map((profession) => details.credit.types[profession])
+    .filter((type, index, all) => all.findIndex((t) => t.code === type.code) === index);
   const anyRelationship = disclosures.some((person) => person.relationships.length > 0);
   const lessons = stored.lessons
     .slice()
@@ -84,9 +95,11 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
     credits,
     creditTypeByProfession: details.credit.types,
     uan: null as string | null,
-    creditTypes: Object.values(details.credit.types)
-      .map((type) => type.label)
-      .filter((label, index, all) => all.indexOf(label) === index),
+    creditTypes: creditTypeList.map((type) => ({
+      ...type,
+      designation: designationFor(type.code),
+      designationHtml: renderInlineHtml(designationFor(type.code)),
+    })),
     postTest: {
       passingScorePercent: stored.passingScorePercent,
       itemsPerObjective: details.postTest.itemsPerObjective,
@@ -101,6 +114,7 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
       accreditation: fill(provider.statements.accreditation[provider.accreditation]),
       designation: fill(provider.statements.designation),
       designationHtml: renderInlineHtml(fill(provider.statements.designation)),
+      ipce: provider.accreditation === 'joint' ? fill(provider.statements.ipce) : null,
       noDisclosures: provider.statements.noDisclosures,
       disclosuresMitigated: provider.statements.disclosuresMitigated,
       noCommercialSupport: provider.statements.noCommercialSupport,

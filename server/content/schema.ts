@@ -23,6 +23,8 @@ export const providerSchema = z.strictObject({
   statements: z.strictObject({
     accreditation: z.strictObject({ accme: text, joint: text }),
     designation: text,
+    creditDesignations: z.record(z.string().regex(/^[A-Z0-9_]+$/), text),
+    ipce: text,
     noDisclosures: text,
     disclosuresMitigated: text,
     noCommercialSupport: text,

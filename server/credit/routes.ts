@@ -72,8 +72,9 @@ export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService
     errors?: Record<string, string>,
   ) => {
     const state = await deps.credit.state(req.user!.id, activity);
-    const creditType =
+    const { code } =
       activity.creditTypeByProfession[req.user!.profession as keyof ActivityView['creditTypeByProfession']];
+    const creditType = activity.creditTypes.find((type) => type.code === code)!;
     res.status(errors ? 422 : 200).render('credit/claim', {
       title: `Claim credit · ${activity.title}`,
       activity,

@@ -109,7 +109,7 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
       scorePercent: String(Number(current.passed.scorePercent)),
       providerName: activity.provider.name,
       accreditationStatement: activity.statements.accreditation,
-      designationStatement: activity.statements.designation,
+      designationStatement: activity.creditTypes.find((type) => type.code === creditType.code)!.designation,
       uan: activity.uan,
     };
     try {

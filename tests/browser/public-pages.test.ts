@@ -90,7 +90,7 @@ describeBrowser('the public pages in a browser', () => {
       'Describe the clinical characteristics of renal leiomyosarcoma.',
     );
 
-    const designation = page.locator('.designation');
+    const designation = page.locator('.designation').first();
     const em = designation.locator('em');
     expect(await seen(em)).toContain('AMA PRA Category 1 Credit');
     expect(await em.evaluate((el) => getComputedStyle(el).fontStyle)).toBe('italic');

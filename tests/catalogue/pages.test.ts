@@ -65,12 +65,26 @@ describe('the activity information page', () => {
 
   it('when opened, then the accreditation and designation statements are verbatim, with italics and ™', () => {
     expect(text($, '#accreditation + p')).toBe(
-      'CME Platform Continuing Education is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide continuing medical education for physicians.',
+      'In support of improving patient care, CME Platform Continuing Education is jointly accredited by the Accreditation Council for Continuing Medical Education (ACCME), the Accreditation Council for Pharmacy Education (ACPE), and the American Nurses Credentialing Center (ANCC), to provide continuing education for the healthcare team.',
     );
-    const designation = $('.designation');
+    const designation = $('#accreditation ~ p.designation').first();
     expect(designation.find('em').text()).toBe('AMA PRA Category 1 Credits');
     expect(designation.text().replace(/\s+/g, ' ')).toBe(
       'CME Platform Continuing Education designates this enduring material for a maximum of 0.5 AMA PRA Category 1 Credits™. Physicians should claim only the credit commensurate with the extent of their participation in the activity.',
+    );
+    const byType = $('ul.credit-types li')
+      .map((_, li) => $(li).find('strong').text())
+      .get();
+    expect(byType).toEqual([
+      'AMA PRA Category 1 Credit™.',
+      'AAPA Category 1 CME credit.',
+      'ANCC contact hours.',
+      'ACPE contact hours.',
+      'Certificate of participation (hours).',
+    ]);
+    expect(text($, 'ul.credit-types li:nth-child(3)')).toContain('for a maximum of 0.5 ANCC contact hours');
+    expect(text($, 'section[aria-labelledby=accreditation]')).toContain(
+      '0.5 Interprofessional Continuing Education (IPCE) credit',
     );
   });
 

@@ -131,16 +131,31 @@ describe('the credit claim', () => {
     const claims = await t.db.prisma.creditClaim.findMany({ where: { userId: user.id } });
     expect(claims).toHaveLength(1);
     expect(Number(claims[0]!.amount)).toBe(0.25);
-    const page = cheerio.load((await agent.get(`${activityPath}/claim`).expect(200)).text);
+    const claimHtml = (await agent.get(`${activityPath}/claim`).expect(200)).text;
+    const page = cheerio.load(claimHtml);
     expect(page('a[href$=".pdf"]').attr('href')).toBe(`/certificates/${claim.certificate!.code}.pdf`);
   });
 
   it('when a nurse claims, then the credit type is ANCC contact hours', async () => {
     const { user, agent } = await passedLearner('nurse');
     await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const claimHtml = (await agent.get(`${activityPath}/claim`).expect(200)).text;
+    const page = cheerio.load(claimHtml);
+    expect(page('main p.designation').text().replace(/\s+/g, ' ')).toBe(
+      'CME Platform Continuing Education designates this activity for a maximum of 0.5 ANCC contact hours.',
+    );
     await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
-    const claim = await t.db.prisma.creditClaim.findFirstOrThrow({ where: { userId: user.id } });
+    const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
+      where: { userId: user.id },
+      include: { certificate: true },
+    });
     expect(claim).toMatchObject({ creditCode: 'ANCC', creditLabel: 'ANCC contact hours' });
+    // A nurse's certificate carries the nursing designation and the joint-accreditation statement, not the AMA one.
+    expect(claim.certificate!.snapshot).toMatchObject({
+      designationStatement:
+        'CME Platform Continuing Education designates this activity for a maximum of 0.5 ANCC contact hours.',
+      accreditationStatement: expect.stringContaining('jointly accredited'),
+    });
   });
 
   it('when 20 claims arrive at once, then exactly one completion and one certificate exist', async () => {
