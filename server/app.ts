@@ -11,7 +11,7 @@ import { adminRoutes } from './admin/routes';
 import { createAdminService } from './admin/service';
 import { authRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
-import { setupSessions, type SessionSettings } from './auth/session';
+import { SESSION_COOKIE, setupSessions, type SessionSettings } from './auth/session';
 import { createThrottle, type ThrottleSettings } from './auth/throttle';
 import { catalogueRoutes } from './catalogue/routes';
 import { certificateRoutes } from './certificates/routes';
@@ -86,6 +86,17 @@ export function createApp(deps: AppDependencies): express.Express {
   // Health checks come first: no session, no body parsing.
   app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations }));
 
+  const progress = createProgressService({ prisma: deps.prisma, now });
+  const catalogue = catalogueRoutes({ catalogue: deps.catalogue, progress, now });
+  // A visitor without a session cookie reading the public pages needs no session: answer before the session
+  // store is consulted. Only GET/HEAD, so nothing skips CSRF protection.
+  app.use((req, res, next) => {
+    const anonymousRead =
+      (req.method === 'GET' || req.method === 'HEAD') && !req.headers.cookie?.includes(`${SESSION_COOKIE}=`);
+    if (anonymousRead) catalogue(req, res, next);
+    else next();
+  });
+
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
   const throttle = createThrottle(deps.pool, deps.throttle);
@@ -104,10 +115,9 @@ export function createApp(deps: AppDependencies): express.Express {
   });
   app.use(csrfProtection());
 
-  const progress = createProgressService({ prisma: deps.prisma, now });
   const postTest = createPostTestService({ prisma: deps.prisma, progress, now, random: deps.random });
   const credit = createCreditService({ prisma: deps.prisma, now });
-  app.use(catalogueRoutes({ catalogue: deps.catalogue, progress, now }));
+  app.use(catalogue);
   app.use(progressRoutes({ catalogue: deps.catalogue, progress }));
   app.use(postTestRoutes({ catalogue: deps.catalogue, postTest }));
   app.use(creditRoutes({ catalogue: deps.catalogue, credit }));

@@ -4,7 +4,7 @@ import { allow } from '../http/access';
 import { NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
 import type { Catalogue } from './service';
-import { availability, lessonPath } from './view-model';
+import { availability, lessonPath, type ActivityView } from './view-model';
 
 export function catalogueRoutes(deps: {
   catalogue: Catalogue;
@@ -48,7 +48,11 @@ export function catalogueRoutes(deps: {
     });
   });
 
-  router.get('/activities/:slug/lessons/:lesson', allow.public(), async (req, res) => {
+  // The anonymous lesson page is the same for every visitor, so its HTML is rendered once per activity version.
+  // Keyed by the cached activity view: the next content sync replaces the view and so drops this cache.
+  const anonymousLessonHtml = new WeakMap<ActivityView, Map<number, string>>();
+
+  router.get('/activities/:slug/lessons/:lesson', allow.public(), async (req, res, next) => {
     const activity = await loadActivity(String(req.params.slug));
     const match = /^(\d{1,3})(?:-(.*))?$/.exec(String(req.params.lesson));
     const index = match ? Number(match[1]) - 1 : -1;
@@ -56,6 +60,9 @@ export function catalogueRoutes(deps: {
     if (!lesson) throw new NotFoundError('This activity has no such lesson.');
     // Old or shortened links (e.g. /lessons/3) land on the canonical address.
     if (match?.[2] !== lesson.slug) return res.redirect(301, lessonPath(activity.slug, lesson));
+    const cacheable = !req.user && req.app.enabled('view cache');
+    const cached = cacheable ? anonymousLessonHtml.get(activity)?.get(lesson.position) : undefined;
+    if (cached) return res.type('html').send(cached);
     let progress = null;
     if (req.user) {
       await deps.progress.recordView(req.user.id, activity.id, lesson.id);
@@ -67,17 +74,29 @@ export function catalogueRoutes(deps: {
         ),
       );
     }
-    res.render('catalogue/lesson', {
-      progress,
-      heartbeatUrl: req.user ? `${lessonPath(activity.slug, lesson)}/heartbeat` : null,
-      title: `${lesson.title} · ${activity.title}`,
-      activity,
-      lesson,
-      lessonNumber: index + 1,
-      lessonCount: activity.lessons.length,
-      previous: activity.lessons[index - 1],
-      next: activity.lessons[index + 1],
-    });
+    res.render(
+      'catalogue/lesson',
+      {
+        progress,
+        heartbeatUrl: req.user ? `${lessonPath(activity.slug, lesson)}/heartbeat` : null,
+        title: `${lesson.title} · ${activity.title}`,
+        activity,
+        lesson,
+        lessonNumber: index + 1,
+        lessonCount: activity.lessons.length,
+        previous: activity.lessons[index - 1],
+        next: activity.lessons[index + 1],
+      },
+      (error: Error | null, html: string) => {
+        if (error) return next(error);
+        if (cacheable) {
+          const pages = anonymousLessonHtml.get(activity) ?? new Map<number, string>();
+          pages.set(lesson.position, html);
+          anonymousLessonHtml.set(activity, pages);
+        }
+        res.send(html);
+      },
+    );
   });
 
   router.get('/activities/:slug/references', allow.public(), async (req, res) => {

@@ -13,6 +13,15 @@ export function createLogger(level: string): Logger {
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
+    // Method, path and status are what an operator needs; headers (cookies, user agents) stay out of the logs.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
     genReqId(req, res) {
       const incoming = req.headers['x-request-id'];
       const id =

@@ -2,6 +2,7 @@
 import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app';
+import { createUser, signIn } from '../support/session';
 
 const base = '/activities/renal-leiomyosarcoma';
 let t: TestApp;
@@ -220,5 +221,26 @@ describe('errors', () => {
     expect(href).toMatch(/^\/static\/styles\.css\?v=[0-9a-f]{12}$/);
     const res = await request(t.app).get(href).expect(200);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+});
+
+describe('the anonymous lesson cache (production)', () => {
+  it('when the same lesson is read anonymously twice, then the same page comes back without a session; a learner still gets progress', async () => {
+    const prod = await createTestApp({ production: true });
+    try {
+      const url = `${base}/lessons/2-etiology`;
+      const first = await request(prod.app).get(url).expect(200);
+      const second = await request(prod.app).get(url).expect(200);
+      expect(second.text).toBe(first.text);
+      expect(second.headers['set-cookie']).toBeUndefined();
+      const user = await createUser(prod.db.prisma);
+      const agent = await signIn(prod.app, user.email);
+      const own = cheerio.load((await agent.get(url).expect(200)).text);
+      expect(own('progress#reading-progress').attr('value')).toBe('1');
+      expect(own('[data-heartbeat-url]')).toHaveLength(1);
+      expect(cheerio.load(first.text)('[data-heartbeat-url]')).toHaveLength(0);
+    } finally {
+      await prod.close();
+    }
   });
 });
