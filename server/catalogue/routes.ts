@@ -1,4 +1,5 @@
 // Public pages of the catalogue: activity list, activity information page, lessons, references.
+import crypto from 'node:crypto';
 import { Router } from 'express';
 import { allow } from '../http/access';
 import { NotFoundError } from '../http/errors';
@@ -50,7 +51,7 @@ export function catalogueRoutes(deps: {
 
   // The anonymous lesson page is the same for every visitor, so its HTML is rendered once per activity version.
   // Keyed by the cached activity view: the next content sync replaces the view and so drops this cache.
-  const anonymousLessonHtml = new WeakMap<ActivityView, Map<number, string>>();
+  const anonymousLessonHtml = new WeakMap<ActivityView, Map<number, { html: string; etag: string }>>();
 
   router.get('/activities/:slug/lessons/:lesson', allow.public(), async (req, res, next) => {
     const activity = await loadActivity(String(req.params.slug));
@@ -62,7 +63,8 @@ export function catalogueRoutes(deps: {
     if (match?.[2] !== lesson.slug) return res.redirect(301, lessonPath(activity.slug, lesson));
     const cacheable = !req.user && req.app.enabled('view cache');
     const cached = cacheable ? anonymousLessonHtml.get(activity)?.get(lesson.position) : undefined;
-    if (cached) return res.type('html').send(cached);
+    // The ETag is computed once with the page (Express would otherwise hash the body on every request).
+    if (cached) return res.type('html').set('ETag', cached.etag).send(cached.html);
     let progress = null;
     if (req.user) {
       await deps.progress.recordView(req.user.id, activity.id, lesson.id);
@@ -90,8 +92,10 @@ export function catalogueRoutes(deps: {
       (error: Error | null, html: string) => {
         if (error) return next(error);
         if (cacheable) {
-          const pages = anonymousLessonHtml.get(activity) ?? new Map<number, string>();
-          pages.set(lesson.position, html);
+          const pages =
+            anonymousLessonHtml.get(activity) ?? new Map<number, { html: string; etag: string }>();
+          const etag = `"${crypto.createHash('sha1').update(html).digest('base64url')}"`;
+          pages.set(lesson.position, { html, etag });
           anonymousLessonHtml.set(activity, pages);
         }
         res.send(html);

@@ -244,3 +244,18 @@ describe('the anonymous lesson cache (production)', () => {
     }
   });
 });
+
+describe('conditional requests', () => {
+  it('when a cached anonymous lesson is asked for with its ETag, then 304 Not Modified answers', async () => {
+    const prod = await createTestApp({ production: true });
+    try {
+      const url = `${base}/lessons/3-epidemiology`;
+      await request(prod.app).get(url).expect(200);
+      const second = await request(prod.app).get(url).expect(200);
+      expect(second.headers.etag).toMatch(/^"[\w-]{27}"$/);
+      await request(prod.app).get(url).set('If-None-Match', second.headers.etag!).expect(304);
+    } finally {
+      await prod.close();
+    }
+  });
+});
