@@ -13,6 +13,8 @@ export interface ThrottleSettings {
   lockoutThreshold: number;
   lockoutBaseSeconds: number;
   lockoutMaxSeconds: number;
+  /** Certificate verification lookups per IP per minute (public, so limited against code guessing). */
+  verifyPerIpPerMinute?: number;
 }
 
 export const defaultThrottleSettings: ThrottleSettings = {
@@ -49,7 +51,7 @@ export function createThrottle(pool: Pool, settings: ThrottleSettings = defaultT
     login: limiter('ip_login', settings.loginPerIpPer15Min, 15 * 60),
     register: limiter('ip_register', settings.registrationsPerIpPerHour, 60 * 60),
     reset: limiter('ip_reset', settings.resetsPerIpPerHour, 60 * 60),
-    verify: limiter('ip_verify', 120, 60),
+    verify: limiter('ip_verify', settings.verifyPerIpPerMinute ?? 120, 60),
   };
   const failures = limiter('login_failures', 1_000_000, 24 * 60 * 60);
   const locks = limiter('login_lock', 1, 1);
