@@ -190,26 +190,27 @@ export function createPostTestService(deps: {
       correct: isCorrect(response.itemVersion.correct, answers[response.position]!),
     }));
     const score = overallScore(judged, attempt.passingScorePercent);
-    const scored = await prisma.$transaction(async (tx) => {
-      const claimed = await tx.attempt.updateMany({
-        where: { id: attemptId, userId, status: 'in_progress' },
-        data: {
-          status: 'scored',
-          submittedAt: now(),
-          correctCount: score.correctCount,
-          scorePercent: score.percent,
-          passed: score.passed,
-        },
-      });
-      if (claimed.count !== 1) return false;
-      for (const response of judged) {
-        await tx.attemptResponse.update({
-          where: { id: response.id },
-          data: { selected: response.selected, correct: response.correct },
-        });
-      }
-      return true;
-    });
+    // One statement, so one transaction and one round trip: the conditional update lets exactly one submission
+    // of an attempt through; the responses are written only if it did.
+    const rows = JSON.stringify(
+      judged.map((r) => ({ id: r.id, selected: r.selected.join(','), correct: r.correct })),
+    );
+    const [outcome] = await prisma.$queryRaw<{ claimed: bigint }[]>`
+      WITH claimed AS (
+        UPDATE attempts
+        SET status = 'scored', submitted_at = ${now()}, correct_count = ${score.correctCount},
+            score_percent = ${score.percent}, passed = ${score.passed}
+        WHERE id = ${attemptId} AND user_id = ${userId} AND status = 'in_progress'
+        RETURNING id
+      ), answered AS (
+        UPDATE attempt_responses AS r
+        SET selected = string_to_array(v.selected, ','), correct = v.correct
+        FROM jsonb_to_recordset(${rows}::jsonb) AS v(id int, selected text, correct boolean)
+        WHERE r.id = v.id AND r.attempt_id IN (SELECT id FROM claimed)
+        RETURNING r.id
+      )
+      SELECT (SELECT count(*) FROM claimed) AS claimed, (SELECT count(*) FROM answered) AS answered`;
+    const scored = Number(outcome!.claimed) === 1;
     return scored
       ? { attemptId, alreadyScored: false as const }
       : { attemptId, alreadyScored: true as const };

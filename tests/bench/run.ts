@@ -13,6 +13,20 @@ import { BenchConfigError, loadBenchConfig } from './config';
 import { openBenchDatabase } from './database';
 import { checkTarget, measure, type Measurement, type Target } from './measure';
 import { computeRatios, failures, measurementTable, ratioLines, type Ratio } from './report';
+import { createPrisma } from '../../server/db/prisma';
+import {
+  insertBaselineApp,
+  insertTarget,
+  measurePdf,
+  measureSubmissions,
+  pdfLines,
+  prepareSubmissionBench,
+  prepareVerification,
+  proxiedApp,
+  submissionLines,
+  verificationTarget,
+  type BenchCertificate,
+} from './learning';
 import { helloApp, listen, realApp } from './servers';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
@@ -21,7 +35,13 @@ const projectRoot = path.resolve(__dirname, '..', '..');
 export interface Servers {
   hello: string;
   app: string;
+  /** A bare Express route doing one INSERT through pg: the baseline for post-test submissions. */
+  insert: string;
+  /** The real app trusting one proxy, so verification load can come "from" many addresses (it is rate limited per IP). */
+  proxied: string;
 }
+
+let certificate: BenchCertificate;
 
 export interface Scenario {
   name: string;
@@ -41,9 +61,14 @@ const scenarios: Scenario[] = [
       expectText: '<h1 id="lesson-title">Introduction</h1>',
     }),
   },
+  { name: 'insert', target: (servers) => insertTarget(servers.insert) },
+  { name: 'verify', target: (servers) => verificationTarget(servers.proxied, certificate, cleanup) },
 ];
 
-const ratios: Ratio[] = [{ numerator: 'lesson', denominator: 'hello', target: 0.6 }];
+const ratios: Ratio[] = [
+  { numerator: 'lesson', denominator: 'hello', target: 0.6 },
+  { numerator: 'verify', denominator: 'hello', target: 0.5 },
+];
 
 const loadAverage = () => os.loadavg()[0]!.toFixed(2);
 
@@ -65,7 +90,16 @@ async function main(cleanup: Cleanup): Promise<number> {
   const servers: Servers = {
     hello: await listen(helloApp(), 'hello', cleanup),
     app: await listen(app, 'app', cleanup),
+    insert: await listen(await insertBaselineApp(database.url, cleanup), 'insert baseline', cleanup),
+    proxied: await listen(
+      await proxiedApp({ projectRoot, databaseUrl: database.url }, cleanup),
+      'proxied app',
+      cleanup,
+    ),
   };
+  const prisma = createPrisma(database.url, 4);
+  cleanup.add('disconnect the bench Prisma', () => prisma.$disconnect());
+  certificate = await prepareVerification(prisma, projectRoot);
   console.log(
     `database: ${database.description} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
@@ -83,14 +117,38 @@ async function main(cleanup: Cleanup): Promise<number> {
     results.push({ name: scenario.name, measurement: await measure(target, config) });
   }
 
+  // Post-test submissions: each request scores a fresh attempt (303 is success), counted in the database.
+  const submissionBench = await prepareSubmissionBench({
+    appUrl: servers.app,
+    prisma,
+    cleanup,
+    learners: config.connections,
+    seconds: config.warmup + config.duration,
+  });
+  if (config.warmup > 0) {
+    await measureSubmissions(submissionBench, { duration: config.warmup, connections: config.connections });
+  }
+  console.log('measuring post-test submissions');
+  const submissions = await measureSubmissions(submissionBench, config);
+  const pdf = await measurePdf(certificate);
+
   console.log(`\n${measurementTable(results)}\n`);
+  console.log(
+    [
+      ...submissionLines(submissions, results.find((r) => r.name === 'insert')!.measurement),
+      ...pdfLines(pdf),
+    ].join('\n'),
+  );
   console.log(ratioLines(computeRatios(ratios, new Map(results.map((r) => [r.name, r.measurement])))));
   // Other processes on this machine take CPU from the servers: a high load makes figures noisy.
   console.log(
     `\nload average (1 min): ${loadAtStart} at start, ${loadAverage()} at end, ${cpus.length} CPUs`,
   );
 
-  const problems = failures([...warmups, ...results]);
+  const problems = [
+    ...failures([...warmups, ...results]),
+    ...submissions.problems.map((p) => `submissions: ${p}`),
+  ];
   if (problems.length > 0) {
     console.error(`\nFAILED: ${problems.join('; ')}`);
     return 1;
