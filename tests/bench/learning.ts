@@ -11,21 +11,16 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { Pool } from 'pg';
-import pino from 'pino';
-import { createApp } from '../../server/app';
 import { hashPassword } from '../../server/auth/passwords';
 import { createCatalogue } from '../../server/catalogue/service';
 import type { ActivityView } from '../../server/catalogue/view-model';
 import { renderCertificatePdf } from '../../server/certificates/pdf';
 import type { CertificateSnapshot } from '../../server/certificates/snapshot';
 import { loadContent } from '../../server/content/load';
-import { syncContent } from '../../server/content/sync';
 import { createCreditService } from '../../server/credit/service';
-import { migrationNames } from '../../server/db/migrations';
-import { createPrisma } from '../../server/db/prisma';
 import type { PrismaClient } from '../../server/generated/prisma/client';
-import { createMailer } from '../../server/mail/mailer';
 import type { Cleanup } from './cleanup';
+import { realApp } from './servers';
 import { measure, type Measurement, type Target } from './measure';
 
 export const ACTIVITY_SLUG = 'renal-leiomyosarcoma';
@@ -69,36 +64,11 @@ function percentile(sorted: readonly number[], p: number): number {
 // Apps
 
 /**
- * The real app as servers.ts's realApp builds it, except `trust proxy` is 1 so that X-Forwarded-For sets req.ip.
- * realApp hard-codes trustProxy: 0, and /verify/:code is limited to 120 requests a minute per IP, so a load test
- * from one address needs the requests to come "from" many addresses (see verificationTarget).
+ * The real app trusting one proxy, so that X-Forwarded-For sets req.ip: /verify/:code is limited to 120 requests a
+ * minute per IP, so a load test from one address needs the requests to come "from" many addresses.
  */
-export async function proxiedApp(
-  options: { projectRoot: string; databaseUrl: string },
-  cleanup: Cleanup,
-): Promise<express.Express> {
-  const logger = pino({ level: 'silent' });
-  const content = loadContent(path.join(options.projectRoot, 'content'));
-  const prisma = createPrisma(options.databaseUrl);
-  cleanup.add('disconnect Prisma (proxied app)', () => prisma.$disconnect());
-  const pool = new Pool({ connectionString: options.databaseUrl, max: 5 });
-  cleanup.add('end the session pool (proxied app)', () => pool.end());
-  await syncContent(prisma, content);
-  return createApp({
-    prisma,
-    pool,
-    catalogue: createCatalogue(prisma, content.provider),
-    provider: content.provider,
-    logger,
-    sendMail: createMailer({ from: 'bench@localhost', logger }),
-    projectRoot: options.projectRoot,
-    production: true,
-    appUrl: 'http://127.0.0.1',
-    trustProxy: 1,
-    session: { secret: crypto.randomBytes(32).toString('hex'), idleMinutes: 30, absoluteHours: 12 },
-    migrations: migrationNames(options.projectRoot),
-  });
-}
+export const proxiedApp = (options: { projectRoot: string; databaseUrl: string }, cleanup: Cleanup) =>
+  realApp({ ...options, trustProxy: 1 }, cleanup);
 
 /**
  * The baseline for submissions: a bare Express 5 app whose POST /insert parses the same form body and does one
@@ -106,6 +76,7 @@ export async function proxiedApp(
  */
 export async function insertBaselineApp(databaseUrl: string, cleanup: Cleanup): Promise<express.Express> {
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  pool.on('error', () => {}); // idle connections cut when the bench database stops
   cleanup.add('end the insert baseline pool', () => pool.end());
   await pool.query(
     'CREATE TABLE IF NOT EXISTS bench_inserts (id bigserial PRIMARY KEY, payload text NOT NULL, ' +

@@ -51,15 +51,16 @@ export function helloApp(): express.Express {
  * except that the logger is silent: logging to stdout would measure the terminal, not the app.
  */
 export async function realApp(
-  options: { projectRoot: string; databaseUrl: string },
+  options: { projectRoot: string; databaseUrl: string; trustProxy?: number },
   cleanup: Cleanup,
 ): Promise<express.Express> {
   const logger = pino({ level: 'silent' });
   const content = loadContent(path.join(options.projectRoot, 'content'));
   const prisma = createPrisma(options.databaseUrl);
-  cleanup.add('disconnect Prisma', () => prisma.$disconnect());
+  cleanup.add(`disconnect Prisma (trust proxy ${options.trustProxy ?? 0})`, () => prisma.$disconnect());
   const pool = new Pool({ connectionString: options.databaseUrl, max: 5 });
-  cleanup.add('end the session pool', () => pool.end());
+  pool.on('error', () => {}); // idle connections cut when the bench database stops
+  cleanup.add(`end the session pool (trust proxy ${options.trustProxy ?? 0})`, () => pool.end());
   await syncContent(prisma, content);
   return createApp({
     prisma,
@@ -71,7 +72,7 @@ export async function realApp(
     projectRoot: options.projectRoot,
     production: true,
     appUrl: 'http://127.0.0.1',
-    trustProxy: 0,
+    trustProxy: options.trustProxy ?? 0,
     session: { secret: crypto.randomBytes(32).toString('hex'), idleMinutes: 30, absoluteHours: 12 },
     migrations: migrationNames(options.projectRoot),
   });
