@@ -11,6 +11,8 @@ import {
   seriousAxeViolations,
   startApp,
   type RunningApp,
+  watchPage,
+  type PageWatch,
 } from '../support/browser';
 import { createUser, strongPassword } from '../support/session';
 
@@ -75,22 +77,14 @@ describeBrowser('accounts in a browser', () => {
   let audit: BrowserContext;
   let page: Page;
   let auditPage: Page;
-  let problems: string[] = [];
+  let watched: PageWatch;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startApp({ throttle }), launchBrowser()]);
     clinician = await browser.newContext({ baseURL: server.baseUrl, acceptDownloads: true });
     audit = await browser.newContext({ baseURL: server.baseUrl, bypassCSP: true });
     [page, auditPage] = await Promise.all([clinician.newPage(), audit.newPage()]);
-    // A script error, a blocked resource, a CSP violation or an HTTP error on the clinician's page shows up here.
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
+    watched = watchPage(page);
   });
 
   afterAll(async () => {
@@ -99,7 +93,7 @@ describeBrowser('accounts in a browser', () => {
   });
 
   beforeEach(() => {
-    problems = [];
+    watched.clear();
   });
 
   it('when a pharmacist registers, signs out, signs in again, edits the profile and downloads the data, then each step shows what was entered and the download is their JSON without the password hash', async () => {
@@ -190,7 +184,7 @@ describeBrowser('accounts in a browser', () => {
     );
     expect(text).not.toMatch(/passwordHash|password_hash|\$argon2/i);
     expect(text).not.toContain(pharmacist.password);
-    expect(problems).toEqual([]);
+    expect(watched.list()).toEqual([]);
   });
 
   it('when the registration form is sent with an invalid NPI, then the error shows next to the field, what was typed is kept except the password, and each link of the error summary focuses its field', async () => {

@@ -18,6 +18,8 @@ import {
   seriousAxeViolations,
   startApp,
   type RunningApp,
+  watchPage,
+  type PageWatch,
 } from '../support/browser';
 import { projectRoot } from '../support/app';
 
@@ -69,36 +71,15 @@ describeBrowser('the learner journey of a nurse in a browser', () => {
   let audit: BrowserContext;
   let page: Page;
   let auditPage: Page;
-  let problems: string[] = [];
-  let failedRequests: { url: string; error: string; line: string }[] = [];
-  const downloads = new Set<string>();
-  const allProblems = () => [
-    ...problems,
-    ...failedRequests
-      .filter((r) => !(r.error === 'net::ERR_ABORTED' && downloads.has(r.url)))
-      .map((r) => r.line),
-  ];
+  let watched: PageWatch;
+  const allProblems = () => watched.list();
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startApp({ throttle }), launchBrowser()]);
     learner = await browser.newContext({ baseURL: server.baseUrl, acceptDownloads: true });
     audit = await browser.newContext({ baseURL: server.baseUrl, bypassCSP: true });
     [page, auditPage] = await Promise.all([learner.newPage(), audit.newPage()]);
-    // A script error, a blocked resource, a CSP violation or an HTTP error on the nurse's page shows up here.
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    // A link to an attachment starts a navigation that Chromium aborts once it turns into a download: such a
-    // request "fails" with net::ERR_ABORTED. Only that is forgiven, for the downloads the page really made.
-    page.on('download', (download) => downloads.add(download.url()));
-    page.on('requestfailed', (request) => {
-      const error = request.failure()?.errorText ?? '';
-      failedRequests.push({ url: request.url(), line: `request failed: ${request.url()} (${error})`, error });
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
+    watched = watchPage(page);
   });
 
   afterAll(async () => {
@@ -107,8 +88,7 @@ describeBrowser('the learner journey of a nurse in a browser', () => {
   });
 
   beforeEach(() => {
-    problems = [];
-    failedRequests = [];
+    watched.clear();
   });
 
   // Later steps need the state earlier ones leave behind: after a failure they stop at once and say why.

@@ -8,6 +8,8 @@ import {
   seriousAxeViolations,
   startApp,
   type RunningApp,
+  watchPage,
+  type PageWatch,
 } from '../support/browser';
 
 const base = '/activities/renal-leiomyosarcoma';
@@ -32,7 +34,7 @@ describeBrowser('the public pages in a browser', () => {
   let audit: BrowserContext;
   let page: Page;
   let auditPage: Page;
-  let problems: string[] = [];
+  let watched: PageWatch;
 
   // One browser, one reader page and one audit page for the whole file: opening a page costs more than a test.
   beforeAll(async () => {
@@ -43,17 +45,7 @@ describeBrowser('the public pages in a browser', () => {
     reader = await browser.newContext({ baseURL: server.baseUrl });
     audit = await browser.newContext({ baseURL: server.baseUrl, bypassCSP: true });
     [page, auditPage] = await Promise.all([reader.newPage(), audit.newPage()]);
-    // A script error, a blocked resource or a CSP violation on the reader's page shows up here.
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      // The site has no favicon yet; Chromium asks for /favicon.ico on its own and logs the 404.
-      if (message.type() !== 'error' || message.location().url.endsWith('/favicon.ico')) return;
-      problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
+    watched = watchPage(page);
   });
 
   afterAll(async () => {
@@ -62,7 +54,7 @@ describeBrowser('the public pages in a browser', () => {
   });
 
   beforeEach(async () => {
-    problems = [];
+    watched.clear();
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
@@ -102,7 +94,7 @@ describeBrowser('the public pages in a browser', () => {
     expect(await seen(page.locator('section[aria-labelledby=method]'))).toContain('The passing score is 75%');
 
     expect(await page.getByRole('link', { name: 'Start the first lesson' }).isVisible()).toBe(true);
-    expect(problems).toEqual([]);
+    expect(watched.list()).toEqual([]);
   });
 
   it('when a reader starts the first lesson and follows "next", then the 13 lessons come in the table-of-contents order and the last leads to the references', async () => {
@@ -129,7 +121,7 @@ describeBrowser('the public pages in a browser', () => {
     expect(new URL(page.url()).pathname).toBe(`${base}/references`);
     expect(await seen(page.locator('h1'))).toBe('References');
     expect(await page.locator('ol.references > li').count()).toBeGreaterThan(0);
-    expect(problems).toEqual([]);
+    expect(watched.list()).toEqual([]);
   });
 
   it('when a reader follows the citation [1] in the Introduction, then the browser lands on reference 1 and shows it', async () => {
@@ -153,7 +145,7 @@ describeBrowser('the public pages in a browser', () => {
     expect(position.scrollY).toBeGreaterThan(0);
     expect(position.top).toBeGreaterThan(-1);
     expect(position.bottom).toBeLessThanOrEqual(position.height);
-    expect(problems).toEqual([]);
+    expect(watched.list()).toEqual([]);
   });
 
   it('when a reader opens Consultations, then its bulleted list is a real list of 6 items', async () => {

@@ -2,6 +2,7 @@
 import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app';
+import { articleSectionTitles } from '../support/article';
 import { createUser, signIn } from '../support/session';
 
 const base = '/activities/renal-leiomyosarcoma';
@@ -121,21 +122,7 @@ describe('the lessons', () => {
       previousUrl = url;
       url = $('a[rel=next]').attr('href');
     }
-    expect(titles).toEqual([
-      'Introduction',
-      'Etiology',
-      'Epidemiology',
-      'Histopathology',
-      'History and Physical',
-      'Evaluation',
-      'Treatment / Management',
-      'Differential Diagnosis',
-      'Prognosis',
-      'Complications',
-      'Consultations',
-      'Deterrence and Patient Education',
-      'Enhancing Healthcare Team Outcomes',
-    ]);
+    expect(titles).toEqual(articleSectionTitles);
   });
 
   it('when a lesson cites references, then each marker links to its entry on the references page', async () => {

@@ -5,22 +5,8 @@ import path from 'node:path';
 import { ContentError, loadContent } from '../../server/content/load';
 import { citedNumbers } from '../../server/content/render';
 import { contentDir } from '../support/app';
+import { articleSectionTitles } from '../support/article';
 
-const expectedSections = [
-  'Introduction',
-  'Etiology',
-  'Epidemiology',
-  'Histopathology',
-  'History and Physical',
-  'Evaluation',
-  'Treatment / Management',
-  'Differential Diagnosis',
-  'Prognosis',
-  'Complications',
-  'Consultations',
-  'Deterrence and Patient Education',
-  'Enhancing Healthcare Team Outcomes',
-];
 
 function copyContent(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'content-'));
@@ -33,8 +19,8 @@ describe('the renal leiomyosarcoma activity content', () => {
   const loaded = content.activities.find((a) => a.activity.slug === 'renal-leiomyosarcoma')!;
 
   it('has the 13 sections of the article, in the article order', () => {
-    expect(loaded.lessons.map((lesson) => lesson.title)).toEqual(expectedSections);
-    expect(loaded.lessons.map((lesson) => lesson.position)).toEqual(expectedSections.map((_, i) => i + 1));
+    expect(loaded.lessons.map((lesson) => lesson.title)).toEqual(articleSectionTitles);
+    expect(loaded.lessons.map((lesson) => lesson.position)).toEqual(articleSectionTitles.map((_, i) => i + 1));
   });
 
   it('has the four learning objectives of the article', () => {

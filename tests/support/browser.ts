@@ -151,3 +151,43 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+export interface PageWatch {
+  /** Everything that went wrong since the last clear(). */
+  list(): string[];
+  clear(): void;
+}
+
+/**
+ * Records what a user would notice going wrong on a page: script errors, console errors (CSP violations among
+ * them), failed requests and HTTP errors. A request Chromium aborts because its navigation became a download
+ * (net::ERR_ABORTED) is forgiven, but only for downloads the page really made.
+ */
+export function watchPage(page: Page): PageWatch {
+  const problems: string[] = [];
+  const failedRequests: { url: string; error: string }[] = [];
+  const downloads = new Set<string>();
+  page.on('download', (download) => downloads.add(download.url()));
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  page.on('requestfailed', (request) =>
+    failedRequests.push({ url: request.url(), error: request.failure()?.errorText ?? '' }),
+  );
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return {
+    list: () => [
+      ...problems,
+      ...failedRequests
+        .filter((r) => !(r.error === 'net::ERR_ABORTED' && downloads.has(r.url)))
+        .map((r) => `request failed: ${r.url} (${r.error})`),
+    ],
+    clear: () => {
+      problems.length = 0;
+      failedRequests.length = 0;
+    },
+  };
+}
