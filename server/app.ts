@@ -15,6 +15,7 @@ import { SESSION_COOKIE, setupSessions, type SessionSettings } from './auth/sess
 import { createThrottle, type ThrottleSettings } from './auth/throttle';
 import { catalogueRoutes } from './catalogue/routes';
 import { certificateRoutes } from './certificates/routes';
+import { verificationRoutes } from './certificates/verification-routes';
 import type { Catalogue } from './catalogue/service';
 import type { Provider } from './content/schema';
 import type { PrismaClient } from './generated/prisma/client';
@@ -34,7 +35,7 @@ import { setupViews } from './views/engine';
 
 export interface AppDependencies {
   prisma: PrismaClient;
-  /** node-postgres pool for the session store and the throttles. */
+  /** node-postgres pool: the session store, the throttles, and the few per-request statements too hot for Prisma. */
   pool: Pool;
   catalogue: Catalogue;
   provider: Provider;
@@ -87,19 +88,21 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations }));
 
   const progress = createProgressService({ prisma: deps.prisma, now });
+  const throttle = createThrottle(deps.pool, deps.throttle);
   const catalogue = catalogueRoutes({ catalogue: deps.catalogue, progress, now });
-  // A visitor without a session cookie reading the public pages needs no session: answer before the session
-  // store is consulted. Only GET/HEAD, so nothing skips CSRF protection.
+  const verification = verificationRoutes({ prisma: deps.prisma, pool: deps.pool, throttle });
+  // A visitor without a session cookie reading the public pages (lessons, certificate verification) needs no
+  // session: answer before the session store is consulted. Only GET/HEAD, so nothing skips CSRF protection.
+  const publicReads = express.Router().use(catalogue, verification);
   app.use((req, res, next) => {
     const anonymousRead =
       (req.method === 'GET' || req.method === 'HEAD') && !req.headers.cookie?.includes(`${SESSION_COOKIE}=`);
-    if (anonymousRead) catalogue(req, res, next);
+    if (anonymousRead) publicReads(req, res, next);
     else next();
   });
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
-  const throttle = createThrottle(deps.pool, deps.throttle);
   const auth = createAuthService({
     prisma: deps.prisma,
     throttle,
@@ -108,14 +111,19 @@ export function createApp(deps: AppDependencies): express.Express {
     now,
   });
   const authenticator = setupSessions(app, {
-    prisma: deps.prisma,
     pool: deps.pool,
     settings: deps.session,
     authenticate: auth.authenticate,
   });
   app.use(csrfProtection());
 
-  const postTest = createPostTestService({ prisma: deps.prisma, progress, now, random: deps.random });
+  const postTest = createPostTestService({
+    prisma: deps.prisma,
+    pool: deps.pool,
+    progress,
+    now,
+    random: deps.random,
+  });
   const credit = createCreditService({ prisma: deps.prisma, now });
   app.use(catalogue);
   app.use(progressRoutes({ catalogue: deps.catalogue, progress }));
@@ -124,7 +132,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authRoutes({ auth, throttle, authenticator }));
   app.use(accountRoutes({ account: createAccountService({ prisma: deps.prisma, now }) }));
   app.use(adminRoutes({ admin: createAdminService({ prisma: deps.prisma }), prisma: deps.prisma }));
-  app.use(certificateRoutes({ prisma: deps.prisma, throttle, appUrl: deps.appUrl }));
+  app.use(verification);
+  app.use(certificateRoutes({ prisma: deps.prisma, appUrl: deps.appUrl }));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ production: deps.production }));

@@ -2,13 +2,12 @@
 // Owns graceful shutdown: stop accepting, drain requests, disconnect Prisma, stop the embedded server.
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { Pool } from 'pg';
 import { createApp } from './app';
 import { createCatalogue } from './catalogue/service';
 import { ConfigError, loadConfig } from './config';
 import { loadContent } from './content/load';
 import { syncContent } from './content/sync';
-import { openDatabase } from './db/database';
+import { createPool, openDatabase } from './db/database';
 import { deployMigrations, migrationNames } from './db/migrations';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './http/logging';
@@ -39,9 +38,9 @@ async function main(): Promise<void> {
   logger.info({ migrations: migrations.length }, 'migrations applied');
 
   const prisma = createPrisma(database.url);
-  const pool = new Pool({ connectionString: database.url, max: 5 });
-  // Without a listener, an idle connection closed by the server (restart, shutdown) would crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection closed'));
+  const pool = createPool(database.url, (error) =>
+    logger.warn({ err: error }, 'idle database connection closed'),
+  );
   const reports = await syncContent(prisma, content);
   logger.info({ activities: reports }, 'content synced');
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {

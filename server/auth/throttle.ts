@@ -1,10 +1,16 @@
-// Brute-force protection, stored in PostgreSQL so that every app instance sees the same counts.
-// Per IP: a ceiling on login, registration and reset requests (generous: a hospital puts many clinicians
-// behind one address). Per account: after LOCKOUT_THRESHOLD consecutive failures the email is locked,
-// for a delay that doubles with each further failure. Keys are the email typed, whether or not an account
-// exists, so a lockout reveals nothing about which accounts exist.
+// Brute-force protection, stored in PostgreSQL so that every app instance sees the same counts (verification
+// lookups excepted: they are counted in memory, see below). Per IP: a ceiling on login, registration and reset
+// requests (generous: a hospital puts many clinicians behind one address). Per account: after
+// LOCKOUT_THRESHOLD consecutive failures the email is locked, for a delay that doubles with each further
+// failure. Keys are the email typed, whether or not an account exists, so a lockout reveals nothing about
+// which accounts exist.
 import type { Pool } from 'pg';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 export interface ThrottleSettings {
   loginPerIpPer15Min: number;
@@ -47,11 +53,18 @@ export function createThrottle(pool: Pool, settings: ThrottleSettings = defaultT
       points,
       duration,
     });
-  const perIp: Record<IpAction, RateLimiterPostgres> = {
+  const perIp: Record<IpAction, RateLimiterAbstract> = {
     login: limiter('ip_login', settings.loginPerIpPer15Min, 15 * 60),
     register: limiter('ip_register', settings.registrationsPerIpPerHour, 60 * 60),
     reset: limiter('ip_reset', settings.resetsPerIpPerHour, 60 * 60),
-    verify: limiter('ip_verify', settings.verifyPerIpPerMinute ?? 120, 60),
+    // Verification is a public read that every certificate's QR code leads to: counting it in PostgreSQL would
+    // make each lookup a write. Its limit only has to make guessing 128-bit codes pointless, so it is counted
+    // in memory, per instance (with N instances a network gets N times the allowance).
+    verify: new RateLimiterMemory({
+      keyPrefix: 'ip_verify',
+      points: settings.verifyPerIpPerMinute ?? 120,
+      duration: 60,
+    }),
   };
   const failures = limiter('login_failures', 1_000_000, 24 * 60 * 60);
   const locks = limiter('login_lock', 1, 1);

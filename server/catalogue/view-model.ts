@@ -27,8 +27,17 @@ export interface StoredActivity {
   }[];
 }
 
-export const formatDate = (date: Date) =>
-  date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+// One formatter for the process: toLocaleDateString builds a new one per call, which costs more than the rest of
+// the verification page (measured).
+const longDate = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** 2026-11-24 → "November 24, 2026" (dates are stored as UTC days). */
+export const formatDate = (date: Date) => longDate.format(date);
 
 export const lessonPath = (activitySlug: string, lesson: { position: number; slug: string }) =>
   `/activities/${activitySlug}/lessons/${lesson.position}-${lesson.slug}`;

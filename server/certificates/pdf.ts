@@ -13,6 +13,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { formatCertificateCode, type CertificateSnapshot } from './snapshot';
+import { formatDate } from '../catalogue/view-model';
 
 const PAGE = { width: 792, height: 595.28 };
 const MARGIN = 43; // 0.6 in
@@ -38,12 +39,7 @@ export function winAnsiSafe(text: string): string {
 
 /** "2026-05-22" → "May 22, 2026". */
 export function formatIsoDate(isoDate: string): string {
-  return new Date(`${isoDate}T00:00:00Z`).toLocaleDateString('en-US', {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
+  return formatDate(new Date(`${isoDate}T00:00:00Z`));
 }
 
 /** 0.5 → "0.5", 1 → "1.0", as accreditors print credit amounts. */

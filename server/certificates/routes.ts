@@ -1,35 +1,21 @@
-// Certificates as learners, verifiers and admins see them: the PDF download (owner only), the public
-// verification page (rate limited, minimal data), revocation (admins) and the learner's CE transcript.
-import { Router, type Request, type Response } from 'express';
+// Certificates as their owner sees them: the PDF download and the CE transcript (page and CSV). The public
+// verification page and revocation are in verification-routes.ts.
+import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import type { Throttle } from '../auth/throttle';
 import { formatDate } from '../catalogue/view-model';
 import type { PrismaClient } from '../generated/prisma/client';
 import { allow } from '../http/access';
 import { HttpError, NotFoundError } from '../http/errors';
-import { creditLine, formatAmount, formatIsoDate, renderCertificatePdf } from './pdf';
-import {
-  REVOKE_REASON_MAX,
-  findCertificateForOwner,
-  findCertificateForVerification,
-  revokeCertificate,
-  transcript,
-  validateRevokeReason,
-  type Verification,
-} from './service';
-import { formatCertificateCode, parseCertificateCode } from './snapshot';
+import { formatAmount, formatIsoDate, renderCertificatePdf } from './pdf';
+import { findCertificateForOwner, transcript } from './service';
+import { formatCertificateCode, parseCertificateCode, verifyPath } from './snapshot';
 
 /** A leading = + - @ (or tab, carriage return) makes spreadsheets read a cell as a formula: neutralise it. */
 export const csvSafe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
-export function certificateRoutes(deps: {
-  prisma: PrismaClient;
-  throttle: Throttle;
-  appUrl: string;
-}): Router {
+export function certificateRoutes(deps: { prisma: PrismaClient; appUrl: string }): Router {
   const router = Router();
   const appUrl = deps.appUrl.replace(/\/+$/, '');
-  const verifyPath = (code: string) => `/verify/${code}`;
   const verifyUrl = (code: string) => `${appUrl}${verifyPath(code)}`;
 
   router.get('/certificates/:code.pdf', allow.signedIn(), async (req, res) => {
@@ -48,94 +34,6 @@ export function certificateRoutes(deps: {
     res.set('Cache-Control', 'private, no-store');
     res.attachment(`certificate-${slug}-${certificate.snapshot.completedOn}.pdf`);
     res.type('application/pdf').send(pdf);
-  });
-
-  router.get('/verify', allow.public(), (req, res) => {
-    const input = req.query.code;
-    if (input === undefined) return res.render('certificates/verify-form', { title: 'Verify a certificate' });
-    const code = typeof input === 'string' ? parseCertificateCode(input) : null;
-    if (code) return res.redirect(verifyPath(code));
-    res.status(422).render('certificates/verify-form', {
-      title: 'Verify a certificate',
-      value: typeof input === 'string' ? input.slice(0, 100) : '',
-      error:
-        'Enter the certificate code printed on the certificate: 32 letters (A to F) and digits, dashes optional.',
-    });
-  });
-
-  const verificationView = (code: string, found: Verification, viewer: Express.User | undefined) => {
-    const s = found.snapshot;
-    return {
-      title: 'Certificate verification',
-      code,
-      valid: found.status === 'valid',
-      revoked: found.status === 'revoked',
-      revokedOn: found.revokedAt ? formatDate(found.revokedAt) : null,
-      revokedReason: found.revokedReason,
-      // Only what a reader needs to check a PDF against: no email, identifiers, score or degree.
-      certificate: {
-        learnerName: s.learnerName,
-        activityTitle: s.activityTitle,
-        completedOn: formatIsoDate(s.completedOn),
-        credit: creditLine(s),
-        code: formatCertificateCode(code),
-        issuedOn: formatDate(found.issuedAt),
-      },
-      canRevoke: viewer?.role === 'admin' && found.status === 'valid',
-      reasonMax: REVOKE_REASON_MAX,
-    };
-  };
-
-  const renderVerification = async (
-    req: Request,
-    res: Response,
-    code: string,
-    extra: { status?: number; revokeError?: string; reason?: string } = {},
-  ) => {
-    res.set('Cache-Control', 'no-store');
-    res.set('X-Robots-Tag', 'noindex');
-    const found = await findCertificateForVerification(deps.prisma, code);
-    if (!found)
-      return res
-        .status(404)
-        .render('certificates/verify', { title: 'Certificate not found', notFound: true });
-    res.status(extra.status ?? 200).render('certificates/verify', {
-      ...verificationView(code, found, req.user),
-      revokeError: extra.revokeError,
-      reason: extra.reason,
-    });
-  };
-
-  router.get('/verify/:code', allow.public(), async (req, res) => {
-    const wait = await deps.throttle.hitIp('verify', req.ip ?? 'unknown');
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      throw new HttpError(429, `Too many verifications from your network. Try again in ${wait} seconds.`);
-    }
-    const raw = String(req.params.code);
-    const code = parseCertificateCode(raw);
-    if (code && code !== raw) return res.redirect(301, verifyPath(code));
-    if (!code) {
-      res.set('Cache-Control', 'no-store');
-      res.set('X-Robots-Tag', 'noindex');
-      return res
-        .status(404)
-        .render('certificates/verify', { title: 'Certificate not found', notFound: true });
-    }
-    await renderVerification(req, res, code);
-  });
-
-  router.post('/admin/certificates/:code/revoke', allow.roles('admin'), async (req, res) => {
-    const code = parseCertificateCode(String(req.params.code));
-    if (!code) throw new NotFoundError('There is no certificate with this code.');
-    const checked = validateRevokeReason(req.body?.reason);
-    if ('error' in checked) {
-      const reason =
-        typeof req.body?.reason === 'string' ? req.body.reason.slice(0, REVOKE_REASON_MAX + 100) : '';
-      return renderVerification(req, res, code, { status: 422, revokeError: checked.error, reason });
-    }
-    await revokeCertificate(deps.prisma, req.user!, code, checked.reason, req.ip ?? 'unknown');
-    res.redirect(303, verifyPath(code));
   });
 
   router.get('/my-ce', allow.signedIn(), async (req, res) => {

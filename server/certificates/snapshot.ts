@@ -41,3 +41,6 @@ export function parseCertificateCode(input: string): string | null {
   const plain = input.replace(/[\s-]/g, '').toLowerCase();
   return /^[0-9a-f]{32}$/.test(plain) ? plain : null;
 }
+
+/** The public verification page of a code (the QR code on the PDF points here). */
+export const verifyPath = (code: string) => `/verify/${code}`;

@@ -1,6 +1,6 @@
 // Chooses the PostgreSQL: DATABASE_URL when given, otherwise an embedded server under DATA_DIR.
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres } from './embedded';
 
 export interface DatabaseHandle {
@@ -30,4 +30,15 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The node-postgres pool beside Prisma's: the session store, the throttles and the per-request statements too
+ * hot for Prisma. Every signed-in request uses it twice (session, user), so it is as large as Prisma's.
+ * Without an error listener, an idle connection closed by the server (restart, shutdown) would crash the process.
+ */
+export function createPool(url: string, onIdleError: (error: Error) => void): Pool {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  pool.on('error', onIdleError);
+  return pool;
 }

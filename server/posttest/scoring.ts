@@ -101,3 +101,35 @@ export function overallScore(responses: readonly { correct: boolean }[], passing
   const percent = percentOf(correctCount, responses.length);
   return { correctCount, itemCount: responses.length, percent, passed: percent >= passingScorePercent };
 }
+
+/** One question of an attempt as submission needs it: where it is, its type, the options shown, the key. */
+export interface SheetQuestion {
+  responseId: number;
+  position: number;
+  type: 'single' | 'multiple';
+  optionOrder: readonly string[];
+  correct: readonly string[];
+}
+
+/** Checks answers (position → option ids) against the stored form; returns a message per wrong position. */
+export function answerProblems(
+  questions: readonly SheetQuestion[],
+  answers: Readonly<Record<number, readonly string[]>>,
+): Record<number, string> {
+  const problems: Record<number, string> = {};
+  for (const question of questions) {
+    const selected = answers[question.position] ?? [];
+    if (selected.length === 0) problems[question.position] = 'Answer this question.';
+    else if (selected.some((id) => !question.optionOrder.includes(id)))
+      problems[question.position] = 'That option is not part of this question.';
+    else if (new Set(selected).size !== selected.length)
+      problems[question.position] = 'An option was sent twice.';
+    else if (question.type === 'single' && selected.length > 1)
+      problems[question.position] = 'Choose one answer.';
+  }
+  const known = new Set(questions.map((q) => q.position));
+  for (const position of Object.keys(answers).map(Number)) {
+    if (!known.has(position)) problems[position] = 'This attempt has no such question.';
+  }
+  return problems;
+}

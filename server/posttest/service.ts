@@ -1,11 +1,14 @@
 // The post-test: who may start it, drawing and storing a form, idempotent scoring, results by objective.
+import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import type { ActivityView } from '../catalogue/view-model';
 import { availability } from '../catalogue/view-model';
 import { HttpError, NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
+import { loadAnswerSheet, recordScore } from './answer-sheet';
 import {
+  answerProblems,
   cryptoRandom,
   drawForm,
   isCorrect,
@@ -19,6 +22,8 @@ export type Answers = Record<number, string[]>;
 
 export function createPostTestService(deps: {
   prisma: PrismaClient;
+  /** node-postgres, for the submission's two statements (answer-sheet.ts). */
+  pool: Pool;
   progress: ProgressService;
   now?: () => Date;
   random?: Random;
@@ -155,65 +160,31 @@ export function createPostTestService(deps: {
     return attempt;
   }
 
-  /** Checks the answers against the stored form; a wrong answer set is a 422 that changes nothing. */
-  function validate(attempt: Awaited<ReturnType<typeof load>>, answers: Answers) {
-    const problems: Record<number, string> = {};
-    for (const response of attempt.responses) {
-      const selected = answers[response.position] ?? [];
-      const type = response.itemVersion.type;
-      if (selected.length === 0) problems[response.position] = 'Answer this question.';
-      else if (selected.some((id) => !response.optionOrder.includes(id)))
-        problems[response.position] = 'That option is not part of this question.';
-      else if (new Set(selected).size !== selected.length)
-        problems[response.position] = 'An option was sent twice.';
-      else if (type === 'single' && selected.length > 1) problems[response.position] = 'Choose one answer.';
-    }
-    const known = new Set(attempt.responses.map((r) => r.position));
-    for (const position of Object.keys(answers).map(Number)) {
-      if (!known.has(position)) problems[position] = 'This attempt has no such question.';
-    }
-    return problems;
-  }
-
   /**
    * Scores the attempt once. A double click, a resubmission or a concurrent submission finds the attempt already
-   * scored (the conditional update below lets exactly one through) and gets the same result.
+   * scored (recordScore's conditional update lets exactly one through) and gets the same result. Wrong answers
+   * are a list of problems that changes nothing.
    */
   async function submit(userId: number, attemptId: number, answers: Answers) {
-    const attempt = await load(userId, attemptId);
-    if (attempt.status === 'scored') return { attemptId, alreadyScored: true as const };
-    const problems = validate(attempt, answers);
+    const sheet = await loadAnswerSheet(deps.pool, userId, attemptId);
+    if (!sheet) throw new NotFoundError('There is no such attempt.');
+    if (sheet.status === 'scored') return { attemptId, alreadyScored: true as const };
+    const problems = answerProblems(sheet.questions, answers);
     if (Object.keys(problems).length > 0) return { problems };
-    const judged = attempt.responses.map((response) => ({
-      id: response.id,
-      selected: answers[response.position]!,
-      correct: isCorrect(response.itemVersion.correct, answers[response.position]!),
+    const responses = sheet.questions.map((question) => ({
+      responseId: question.responseId,
+      selected: answers[question.position]!,
+      correct: isCorrect(question.correct, answers[question.position]!),
     }));
-    const score = overallScore(judged, attempt.passingScorePercent);
-    // One statement, so one transaction and one round trip: the conditional update lets exactly one submission
-    // of an attempt through; the responses are written only if it did.
-    const rows = JSON.stringify(
-      judged.map((r) => ({ id: r.id, selected: r.selected.join(','), correct: r.correct })),
-    );
-    const [outcome] = await prisma.$queryRaw<{ claimed: bigint }[]>`
-      WITH claimed AS (
-        UPDATE attempts
-        SET status = 'scored', submitted_at = ${now()}, correct_count = ${score.correctCount},
-            score_percent = ${score.percent}, passed = ${score.passed}
-        WHERE id = ${attemptId} AND user_id = ${userId} AND status = 'in_progress'
-        RETURNING id
-      ), answered AS (
-        UPDATE attempt_responses AS r
-        SET selected = string_to_array(v.selected, ','), correct = v.correct
-        FROM jsonb_to_recordset(${rows}::jsonb) AS v(id int, selected text, correct boolean)
-        WHERE r.id = v.id AND r.attempt_id IN (SELECT id FROM claimed)
-        RETURNING r.id
-      )
-      SELECT (SELECT count(*) FROM claimed) AS claimed, (SELECT count(*) FROM answered) AS answered`;
-    const scored = Number(outcome!.claimed) === 1;
-    return scored
-      ? { attemptId, alreadyScored: false as const }
-      : { attemptId, alreadyScored: true as const };
+    const score = overallScore(responses, sheet.passingScorePercent);
+    const scored = await recordScore(deps.pool, userId, attemptId, {
+      submittedAt: now(),
+      correctCount: score.correctCount,
+      percent: score.percent,
+      passed: score.passed,
+      responses,
+    });
+    return { attemptId, alreadyScored: !scored };
   }
 
   async function result(userId: number, attemptId: number) {
@@ -257,7 +228,7 @@ export function createPostTestService(deps: {
     };
   }
 
-  return { status, start, load, submit, result, validate };
+  return { status, start, load, submit, result };
 }
 
 export type PostTestService = ReturnType<typeof createPostTestService>;

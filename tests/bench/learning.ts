@@ -660,9 +660,12 @@ const statusList = (m: Measurement) =>
 
 const verdict = (met: boolean) => (met ? 'met' : 'below target');
 
-export function submissionLines(result: SubmissionResult, insert: Measurement, target = 0.4): string[] {
+export function submissionLines(
+  result: SubmissionResult,
+  insert: Measurement | undefined,
+  target = 0.4,
+): string[] {
   const m = result.measurement;
-  const ratio = result.scoredPerSecond / insert.requestsPerSecond;
   const codes = Object.entries(m.statusCodes);
   const count = (test: (code: number) => boolean) =>
     codes.filter(([code]) => test(Number(code))).reduce((sum, [, n]) => sum + n, 0);
@@ -673,6 +676,15 @@ export function submissionLines(result: SubmissionResult, insert: Measurement, t
       `${m.requests} answered: 2xx ${count((c) => c < 300)}, 3xx ${count((c) => c >= 300 && c < 400)} ` +
       `(303: ${result.redirects303}), 4xx ${count((c) => c >= 400 && c < 500)}, 5xx ${count((c) => c >= 500)}, ` +
       `errors ${m.errors}`,
+    ...(insert
+      ? insertComparison(result, insert, target)
+      : ['  (no ratio: the insert scenario was not run)']),
+  ];
+}
+
+function insertComparison(result: SubmissionResult, insert: Measurement, target: number): string[] {
+  const ratio = result.scoredPerSecond / insert.requestsPerSecond;
+  return [
     `  baseline INSERT route: ${insert.requestsPerSecond.toFixed(1)} req/s, p50 ${insert.latencyP50} ms, ` +
       `p99 ${insert.latencyP99} ms (${statusList(insert)})`,
     `ratio scored submissions/s ÷ INSERT req/s: ${ratio.toFixed(2)}  target ≥ ${target.toFixed(2)}  ${verdict(ratio >= target)}`,

@@ -4,7 +4,8 @@
 //   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_WARMUP=2 npm run bench
 //
 // Exits 1 when any request errored or got a non-2xx answer, or when setup failed; a missed target only prints
-// "below target". To add a scenario (post-test submission, certificates…), add an entry to `scenarios` below.
+// "below target". To add a scenario, add an entry to `scenarios` below. BENCH_ONLY=verify,hello runs only
+// those (the post-test submissions are "submissions", the PDF timings "pdf").
 import './production-env';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ import {
   submissionLines,
   verificationTarget,
   type BenchCertificate,
+  type SubmissionResult,
 } from './learning';
 import { helloApp, listen, realApp } from './servers';
 
@@ -104,9 +106,10 @@ async function main(cleanup: Cleanup): Promise<number> {
     `database: ${database.description} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
 
+  const selected = (name: string) => config.only === null || config.only.has(name);
   const results: { name: string; measurement: Measurement }[] = [];
   const warmups: { name: string; measurement: Measurement }[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => selected(s.name))) {
     const target = await scenario.target(servers);
     await checkTarget(target);
     if (config.warmup > 0) {
@@ -116,30 +119,40 @@ async function main(cleanup: Cleanup): Promise<number> {
     console.log(`measuring ${scenario.name}: ${target.url}`);
     results.push({ name: scenario.name, measurement: await measure(target, config) });
   }
+  const insert = results.find((r) => r.name === 'insert')?.measurement;
 
   // Post-test submissions: each request scores a fresh attempt (303 is success), counted in the database.
-  const submissionBench = await prepareSubmissionBench({
-    appUrl: servers.app,
-    prisma,
-    cleanup,
-    learners: config.connections,
-    seconds: config.warmup + config.duration,
-  });
-  if (config.warmup > 0) {
-    await measureSubmissions(submissionBench, { duration: config.warmup, connections: config.connections });
+  let submissions: SubmissionResult | null = null;
+  if (selected('submissions')) {
+    const submissionBench = await prepareSubmissionBench({
+      appUrl: servers.app,
+      prisma,
+      cleanup,
+      learners: config.connections,
+      seconds: config.warmup + config.duration,
+      // Enough attempts for the target rate or better, so the queue never runs out during the run.
+      expectedPerSecond: Math.max(400, insert?.requestsPerSecond ?? 5000),
+    });
+    if (config.warmup > 0) {
+      await measureSubmissions(submissionBench, { duration: config.warmup, connections: config.connections });
+    }
+    console.log('measuring post-test submissions');
+    submissions = await measureSubmissions(submissionBench, config);
   }
-  console.log('measuring post-test submissions');
-  const submissions = await measureSubmissions(submissionBench, config);
-  const pdf = await measurePdf(certificate);
+  const pdf = selected('pdf') ? await measurePdf(certificate) : null;
 
   console.log(`\n${measurementTable(results)}\n`);
   console.log(
-    [
-      ...submissionLines(submissions, results.find((r) => r.name === 'insert')!.measurement),
-      ...pdfLines(pdf),
-    ].join('\n'),
+    [...(submissions ? submissionLines(submissions, insert) : []), ...(pdf ? pdfLines(pdf) : [])].join('\n'),
   );
-  console.log(ratioLines(computeRatios(ratios, new Map(results.map((r) => [r.name, r.measurement])))));
+  console.log(
+    ratioLines(
+      computeRatios(
+        ratios.filter((r) => selected(r.numerator) && selected(r.denominator)),
+        new Map(results.map((r) => [r.name, r.measurement])),
+      ),
+    ),
+  );
   // Other processes on this machine take CPU from the servers: a high load makes figures noisy.
   console.log(
     `\nload average (1 min): ${loadAtStart} at start, ${loadAverage()} at end, ${cpus.length} CPUs`,
@@ -147,7 +160,7 @@ async function main(cleanup: Cleanup): Promise<number> {
 
   const problems = [
     ...failures([...warmups, ...results]),
-    ...submissions.problems.map((p) => `submissions: ${p}`),
+    ...(submissions?.problems ?? []).map((p) => `submissions: ${p}`),
   ];
   if (problems.length > 0) {
     console.error(`\nFAILED: ${problems.join('; ')}`);

@@ -4,12 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
-import { Pool } from 'pg';
 import pino from 'pino';
 import { createApp } from '../../server/app';
 import { createCatalogue } from '../../server/catalogue/service';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
+import { createPool } from '../../server/db/database';
 import { migrationNames } from '../../server/db/migrations';
 import { createPrisma } from '../../server/db/prisma';
 import { createMailer } from '../../server/mail/mailer';
@@ -58,8 +58,7 @@ export async function realApp(
   const content = loadContent(path.join(options.projectRoot, 'content'));
   const prisma = createPrisma(options.databaseUrl);
   cleanup.add(`disconnect Prisma (trust proxy ${options.trustProxy ?? 0})`, () => prisma.$disconnect());
-  const pool = new Pool({ connectionString: options.databaseUrl, max: 5 });
-  pool.on('error', () => {}); // idle connections cut when the bench database stops
+  const pool = createPool(options.databaseUrl, () => {}); // idle connections cut when the bench database stops
   cleanup.add(`end the session pool (trust proxy ${options.trustProxy ?? 0})`, () => pool.end());
   await syncContent(prisma, content);
   return createApp({

@@ -1,0 +1,130 @@
+// The public verification page (rate limited, minimal data) and revocation, which admins do from that page.
+// Anonymous GETs reach this router before the session middleware (app.ts), so a verifier costs no session.
+import { Router, type Request, type Response } from 'express';
+import { LRUCache } from 'lru-cache';
+import type { Pool } from 'pg';
+import type { Throttle } from '../auth/throttle';
+import { formatDate } from '../catalogue/view-model';
+import type { PrismaClient } from '../generated/prisma/client';
+import { allow } from '../http/access';
+import { HttpError, NotFoundError } from '../http/errors';
+import { creditLine, formatIsoDate } from './pdf';
+import {
+  REVOKE_REASON_MAX,
+  findCertificateForVerification,
+  revokeCertificate,
+  validateRevokeReason,
+  type Verification,
+} from './service';
+import { formatCertificateCode, parseCertificateCode, verifyPath } from './snapshot';
+
+/**
+ * How long a visitor's verification page is reused. Revocation here evicts it at once; on another instance the
+ * old page can be shown for at most this long after a revocation.
+ */
+export const VERIFICATION_PAGE_TTL_MS = 10_000;
+
+export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; throttle: Throttle }): Router {
+  const router = Router();
+  // Pages of found certificates as an anonymous visitor sees them (a signed-in page shows the user's name, an
+  // admin's a revocation form): a verifier's reloads and a QR code scanned twice are answered from memory.
+  const anonymousPages = new LRUCache<string, string>({ max: 2000, ttl: VERIFICATION_PAGE_TTL_MS });
+
+  router.get('/verify', allow.public(), (req, res) => {
+    const input = req.query.code;
+    if (input === undefined) return res.render('certificates/verify-form', { title: 'Verify a certificate' });
+    const code = typeof input === 'string' ? parseCertificateCode(input) : null;
+    if (code) return res.redirect(verifyPath(code));
+    res.status(422).render('certificates/verify-form', {
+      title: 'Verify a certificate',
+      value: typeof input === 'string' ? input.slice(0, 100) : '',
+      error:
+        'Enter the certificate code printed on the certificate: 32 letters (A to F) and digits, dashes optional.',
+    });
+  });
+
+  const verificationView = (code: string, found: Verification, viewer: Express.User | undefined) => {
+    const s = found.snapshot;
+    return {
+      title: 'Certificate verification',
+      code,
+      valid: found.status === 'valid',
+      revoked: found.status === 'revoked',
+      revokedOn: found.revokedAt ? formatDate(found.revokedAt) : null,
+      revokedReason: found.revokedReason,
+      // Only what a reader needs to check a PDF against: no email, identifiers, score or degree.
+      certificate: {
+        learnerName: s.learnerName,
+        activityTitle: s.activityTitle,
+        completedOn: formatIsoDate(s.completedOn),
+        credit: creditLine(s),
+        code: formatCertificateCode(code),
+        issuedOn: formatDate(found.issuedAt),
+      },
+      canRevoke: viewer?.role === 'admin' && found.status === 'valid',
+      reasonMax: REVOKE_REASON_MAX,
+    };
+  };
+
+  const renderVerification = async (
+    req: Request,
+    res: Response,
+    code: string,
+    extra: { status?: number; revokeError?: string; reason?: string } = {},
+  ) => {
+    res.set('Cache-Control', 'no-store');
+    res.set('X-Robots-Tag', 'noindex');
+    const cached = req.user || extra.status ? undefined : anonymousPages.get(code);
+    if (cached !== undefined) return res.type('html').send(cached);
+    const found = await findCertificateForVerification(deps.pool, code);
+    if (!found)
+      return res
+        .status(404)
+        .render('certificates/verify', { title: 'Certificate not found', notFound: true });
+    const view = {
+      ...verificationView(code, found, req.user),
+      revokeError: extra.revokeError,
+      reason: extra.reason,
+    };
+    res.render('certificates/verify', view, (error: Error | null, html: string) => {
+      if (error) return req.next!(error);
+      if (!req.user && !extra.status) anonymousPages.set(code, html);
+      res.status(extra.status ?? 200).send(html);
+    });
+  };
+
+  router.get('/verify/:code', allow.public(), async (req, res) => {
+    const wait = await deps.throttle.hitIp('verify', req.ip ?? 'unknown');
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new HttpError(429, `Too many verifications from your network. Try again in ${wait} seconds.`);
+    }
+    const raw = String(req.params.code);
+    const code = parseCertificateCode(raw);
+    if (code && code !== raw) return res.redirect(301, verifyPath(code));
+    if (!code) {
+      res.set('Cache-Control', 'no-store');
+      res.set('X-Robots-Tag', 'noindex');
+      return res
+        .status(404)
+        .render('certificates/verify', { title: 'Certificate not found', notFound: true });
+    }
+    await renderVerification(req, res, code);
+  });
+
+  router.post('/admin/certificates/:code/revoke', allow.roles('admin'), async (req, res) => {
+    const code = parseCertificateCode(String(req.params.code));
+    if (!code) throw new NotFoundError('There is no certificate with this code.');
+    const checked = validateRevokeReason(req.body?.reason);
+    if ('error' in checked) {
+      const reason =
+        typeof req.body?.reason === 'string' ? req.body.reason.slice(0, REVOKE_REASON_MAX + 100) : '';
+      return renderVerification(req, res, code, { status: 422, revokeError: checked.error, reason });
+    }
+    await revokeCertificate(deps.prisma, req.user!, code, checked.reason, req.ip ?? 'unknown');
+    anonymousPages.delete(code);
+    res.redirect(303, verifyPath(code));
+  });
+
+  return router;
+}
