@@ -85,7 +85,7 @@ export function createApp(deps: AppDependencies): express.Express {
   };
 
   // Health checks come first: no session, no body parsing.
-  app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations }));
+  app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations, logger: deps.logger }));
 
   const progress = createProgressService({ prisma: deps.prisma, now });
   const throttle = createThrottle(deps.pool, deps.throttle);
@@ -136,6 +136,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(certificateRoutes({ prisma: deps.prisma, appUrl: deps.appUrl }));
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ production: deps.production }));
+  app.use(errorHandler({ production: deps.production, logger: deps.logger }));
   return app;
 }

@@ -1,6 +1,8 @@
 // Typed HTTP errors and the one error pipeline: HTML for browsers, JSON for clients that ask for it,
 // never a stack trace or a raw database error in production.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { requestContext } from './logging';
 
 export class HttpError extends Error {
   constructor(
@@ -39,7 +41,8 @@ const titles: Record<number, string> = {
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
 
-export function errorHandler(options: { production: boolean }): ErrorRequestHandler {
+export function errorHandler(options: { production: boolean; logger: Logger }): ErrorRequestHandler {
+  const { logger } = options;
   return (error: unknown, req, res, _next) => {
     const known = error instanceof HttpError;
     // body-parser and other http-errors carry a client status; anything else is our fault.
@@ -55,8 +58,8 @@ export function errorHandler(options: { production: boolean }): ErrorRequestHand
         : error instanceof Error
           ? error.message
           : 'Bad request';
-    if (status >= 500) req.log.error({ err: error }, 'request failed');
-    else req.log.info({ status, message }, 'request rejected');
+    if (status >= 500) logger.error({ ...requestContext(req), err: error }, 'request error');
+    else logger.info({ ...requestContext(req), status, message }, 'request rejected');
     if (res.headersSent) return;
     const title = titles[status] ?? 'Error';
     const stack = !options.production && status >= 500 && error instanceof Error ? error.stack : undefined;

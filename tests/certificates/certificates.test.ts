@@ -357,6 +357,9 @@ describe('revocation', () => {
     const { code } = await issueCertificate(owner);
     const admin = await createUser(t.db.prisma, { role: 'admin' });
     const agent = await signIn(t.app, admin.email);
+    // A visitor's page is kept for a few seconds: revoking must not leave the "Valid" page behind.
+    const before = cheerio.load((await request(t.app).get(`/verify/${code}`).expect(200)).text);
+    expect(before('#verification-status').text()).toMatch(/^Valid\./);
 
     const form = cheerio.load((await agent.get(`/verify/${code}`).expect(200)).text);
     expect(form(`form[action="/admin/certificates/${code}/revoke"] label[for=reason]`).text()).toMatch(

@@ -1,7 +1,7 @@
 // The real application on a fresh database with the real content synced into it.
 import path from 'node:path';
 import { Pool } from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../server/app';
 import type { SessionSettings } from '../../server/auth/session';
 import type { ThrottleSettings } from '../../server/auth/throttle';
@@ -31,6 +31,8 @@ export interface TestAppOptions {
   throttle?: ThrottleSettings;
   session?: Partial<SessionSettings>;
   sendMail?: SendMail;
+  /** Where the app logs; silent unless TEST_LOG_LEVEL is set. */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -44,7 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = await createTestDatabase();
   const pool = new Pool({ connectionString: db.url, max: 5 });
   pool.on('error', () => {}); // an idle connection cut when the test database is dropped
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
   const app = createApp({
