@@ -36,9 +36,13 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
  * The node-postgres pool beside Prisma's: the session store, the throttles and the per-request statements too
  * hot for Prisma. Every signed-in request uses it twice (session, user), so it is as large as Prisma's.
  * Without an error listener, an idle connection closed by the server (restart, shutdown) would crash the process.
+ *
+ * Its named statements are planned once per connection (force_generic_plan). They look rows up by key, so one
+ * plan fits every value, and PostgreSQL's default would re-plan the scoring statement on every submission:
+ * 1 ms of planning for 0.3 ms of work (EXPLAIN ANALYZE).
  */
 export function createPool(url: string, onIdleError: (error: Error) => void): Pool {
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, max: 10, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', onIdleError);
   return pool;
 }

@@ -1,8 +1,75 @@
-// The two statements of a post-test submission, on node-postgres rather than Prisma: a submission is the
-// busiest write of the product (a cohort finishing a course together), and each Prisma query costs about six
-// times the CPU of a prepared pg query here (README, Benchmark). Both are prepared once per connection.
+// The statements of a post-test submission, on node-postgres rather than Prisma: a submission is the busiest
+// write of the product (a cohort finishing a course together), and each Prisma query costs about six times the
+// CPU of a prepared pg query here (README, Benchmark). Each is prepared once per connection.
+//
+// A well-formed submission is scored by scoreIfAccepted in one round trip. Anything it declines (an unknown or
+// scored attempt, a missing or foreign answer) takes the slower path in service.ts: loadAnswerSheet, the
+// problems from scoring.ts, and recordScore. The SQL applies the same rules as scoring.ts (answerProblems,
+// isCorrect, overallScore); tests/learning/scoring-statement.test.ts checks that the two agree.
 import type { Pool } from 'pg';
 import type { SheetQuestion } from './scoring';
+
+// Accepted only when every question has an answer, every answer names options of its question, none twice, one
+// only for a single-best-answer item, and no answer is for a position the attempt does not have.
+const SCORE_IF_ACCEPTED_SQL = `
+  WITH target AS (
+    SELECT id FROM attempts WHERE id = $1 AND user_id = $2 AND status = 'in_progress'
+  ), given AS (
+    SELECT g.position, g.selected FROM jsonb_to_recordset($3::jsonb) AS g(position int, selected text[])
+  ), judged AS (
+    SELECT r.id, g.selected,
+      g.selected IS NOT NULL
+        AND cardinality(g.selected) > 0
+        AND g.selected <@ r.option_order
+        AND cardinality(g.selected) = (SELECT count(DISTINCT s) FROM unnest(g.selected) AS s)
+        AND (v.type = 'multiple' OR cardinality(g.selected) = 1) AS valid,
+      (SELECT array_agg(s ORDER BY s) FROM unnest(g.selected) AS s)
+        IS NOT DISTINCT FROM (SELECT array_agg(c ORDER BY c) FROM unnest(v.correct) AS c) AS correct
+    FROM target t
+    JOIN attempt_responses r ON r.attempt_id = t.id
+    JOIN item_versions v ON v.id = r.item_version_id
+    LEFT JOIN given g ON g.position = r.position
+  ), verdict AS (
+    SELECT count(*) AS item_count, count(*) FILTER (WHERE correct) AS correct_count,
+      coalesce(bool_and(valid), false) AND count(selected) = (SELECT count(*) FROM given) AS accepted
+    FROM judged
+  ), claimed AS (
+    UPDATE attempts a
+    SET status = 'scored', submitted_at = $4, correct_count = v.correct_count,
+      score_percent = round(v.correct_count * 100.0 / v.item_count, 2),
+      passed = round(v.correct_count * 100.0 / v.item_count, 2) >= a.passing_score_percent
+    FROM verdict v
+    WHERE a.id = (SELECT id FROM target) AND a.status = 'in_progress' AND v.accepted AND v.item_count > 0
+    RETURNING a.id
+  ), answered AS (
+    UPDATE attempt_responses r SET selected = j.selected, correct = j.correct
+    FROM judged j
+    WHERE r.id = j.id AND EXISTS (SELECT 1 FROM claimed)
+    RETURNING r.id
+  )
+  SELECT (SELECT count(*) FROM claimed)::int AS claimed`;
+
+/**
+ * Scores the attempt in one statement if it is the user's, still in progress, and every answer is acceptable;
+ * true when it did. Exactly one of concurrent submissions of an attempt can get true.
+ */
+export async function scoreIfAccepted(
+  pool: Pool,
+  userId: number,
+  attemptId: number,
+  answers: Readonly<Record<number, readonly string[]>>,
+  submittedAt: Date,
+): Promise<boolean> {
+  const given = JSON.stringify(
+    Object.entries(answers).map(([position, selected]) => ({ position: Number(position), selected })),
+  );
+  const { rows } = await pool.query<{ claimed: number }>({
+    name: 'score-if-accepted',
+    text: SCORE_IF_ACCEPTED_SQL,
+    values: [attemptId, userId, given, submittedAt],
+  });
+  return rows[0]!.claimed === 1;
+}
 
 export interface AnswerSheet {
   status: 'in_progress' | 'scored';

@@ -6,7 +6,7 @@ import type { ActivityView } from '../catalogue/view-model';
 import { availability } from '../catalogue/view-model';
 import { HttpError, NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
-import { loadAnswerSheet, recordScore } from './answer-sheet';
+import { loadAnswerSheet, recordScore, scoreIfAccepted } from './answer-sheet';
 import {
   answerProblems,
   cryptoRandom,
@@ -162,10 +162,13 @@ export function createPostTestService(deps: {
 
   /**
    * Scores the attempt once. A double click, a resubmission or a concurrent submission finds the attempt already
-   * scored (recordScore's conditional update lets exactly one through) and gets the same result. Wrong answers
-   * are a list of problems that changes nothing.
+   * scored (the conditional updates let exactly one through) and gets the same result. Wrong answers are a list
+   * of problems that changes nothing.
    */
   async function submit(userId: number, attemptId: number, answers: Answers) {
+    if (await scoreIfAccepted(deps.pool, userId, attemptId, answers, now()))
+      return { attemptId, alreadyScored: false as const };
+    // Declined: say why (no such attempt, already scored, or which answers are wrong).
     const sheet = await loadAnswerSheet(deps.pool, userId, attemptId);
     if (!sheet) throw new NotFoundError('There is no such attempt.');
     if (sheet.status === 'scored') return { attemptId, alreadyScored: true as const };

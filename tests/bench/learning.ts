@@ -325,6 +325,9 @@ export async function prepareSubmissionBench(options: SubmissionBenchOptions): P
     SELECT c.id, r.item_version_id, r.position, r.option_order
     FROM cloned c JOIN source s ON s.user_id = c.user_id JOIN attempt_responses r ON r.attempt_id = s.id`;
 
+  // Tens of thousands of rows just appeared: give the planner the statistics autovacuum keeps in production.
+  await prisma.$executeRaw`ANALYZE attempts, attempt_responses`;
+
   // The queue, round-robin over learners so that concurrent requests are mostly different learners.
   const clones = await prisma.attempt.findMany({
     where: { userId: { in: userIds }, status: 'in_progress', id: { notIn: firstAttempts } },

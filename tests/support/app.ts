@@ -8,6 +8,7 @@ import type { ThrottleSettings } from '../../server/auth/throttle';
 import { createCatalogue } from '../../server/catalogue/service';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
+import { createPool } from '../../server/db/database';
 import { migrationNames } from '../../server/db/migrations';
 import { createMailer, type SendMail } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -44,8 +45,7 @@ export interface TestApp {
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const pool = new Pool({ connectionString: db.url, max: 5 });
-  pool.on('error', () => {}); // an idle connection cut when the test database is dropped
+  const pool = createPool(db.url, () => {}); // idle connections are cut when the test database is dropped
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
