@@ -600,7 +600,8 @@ export async function measurePdf(
 /**
  * GET /verify/<code> against an app built with trustProxy: 1 (proxiedApp), each request "from" another address
  * in 10.0.0.0/16 through X-Forwarded-For, so the 120/min per-IP limit never applies (65,536 addresses in turn:
- * a few hits each per run). The throttle's PostgreSQL upsert still runs on every request, as in production.
+ * a few hits each per run). The in-memory throttle still counts every request, as in production. The same
+ * code again and again: after the first request, the page comes from the visitors' page cache (10 s).
  */
 export function verificationTarget(
   proxiedAppUrl: string,
@@ -626,6 +627,92 @@ module.exports = function rotateAddress(req) {
     options: {
       // Used by checkTarget's single request; the module replaces it on every loaded request.
       headers: { 'x-forwarded-for': '10.1.255.254' },
+      requests: [{ setupRequest: modulePath }],
+    },
+  };
+}
+
+/**
+ * `count` more certificates like `source`, each with its own learner, attempt, evaluation and claim (inserted in
+ * one statement), so that verification can be measured on codes that are never in the page cache.
+ */
+export async function cloneCertificates(
+  prisma: PrismaClient,
+  source: BenchCertificate,
+  count: number,
+): Promise<string[]> {
+  const run = crypto.randomBytes(4).toString('hex');
+  const rows = await prisma.$queryRaw<{ code: string }[]>`
+    WITH src AS (
+      SELECT c.id AS claim_id, c.user_id, c.attempt_id, c.evaluation_id
+      FROM certificates ce JOIN credit_claims c ON c.id = ce.claim_id WHERE ce.code = ${source.code}
+    ), new_users AS (
+      INSERT INTO users (email, full_name, profession, degree, updated_at)
+      SELECT 'bench.cold.' || ${run} || '.' || g || '@example.org', u.full_name, u.profession, u.degree, now()
+      FROM src JOIN users u ON u.id = src.user_id CROSS JOIN generate_series(1, ${count}::int) AS g
+      RETURNING id
+    ), new_attempts AS (
+      INSERT INTO attempts (user_id, activity_id, number, status, started_at, submitted_at, item_count,
+        correct_count, score_percent, passed, passing_score_percent)
+      SELECT nu.id, a.activity_id, 1, a.status, a.started_at, a.submitted_at, a.item_count, a.correct_count,
+        a.score_percent, a.passed, a.passing_score_percent
+      FROM new_users nu CROSS JOIN src JOIN attempts a ON a.id = src.attempt_id
+      RETURNING id, user_id
+    ), new_evaluations AS (
+      INSERT INTO evaluations (user_id, activity_id, objective_ratings, relevance, free_of_bias, bias_comment,
+        intended_change, overall_quality)
+      SELECT nu.id, e.activity_id, e.objective_ratings, e.relevance, e.free_of_bias, e.bias_comment,
+        e.intended_change, e.overall_quality
+      FROM new_users nu CROSS JOIN src JOIN evaluations e ON e.id = src.evaluation_id
+      RETURNING id, user_id
+    ), new_claims AS (
+      INSERT INTO credit_claims (user_id, activity_id, attempt_id, evaluation_id, credit_code, credit_label,
+        amount, max_amount, completed_at, learner)
+      SELECT na.user_id, c.activity_id, na.id, ne.id, c.credit_code, c.credit_label, c.amount, c.max_amount,
+        c.completed_at, c.learner
+      FROM new_attempts na JOIN new_evaluations ne ON ne.user_id = na.user_id
+      CROSS JOIN src JOIN credit_claims c ON c.id = src.claim_id
+      RETURNING id
+    )
+    INSERT INTO certificates (claim_id, code, snapshot, issued_at)
+    SELECT nc.id, md5(random()::text || clock_timestamp()::text || nc.id), ce.snapshot, ce.issued_at
+    FROM new_claims nc CROSS JOIN certificates ce WHERE ce.code = ${source.code}
+    RETURNING code`;
+  await prisma.$executeRaw`ANALYZE users, attempts, evaluations, credit_claims, certificates`;
+  return rows.map((row) => row.code);
+}
+
+/**
+ * GET /verify/<code> over `codes` in turn, each request from another address (as verificationTarget). With more
+ * codes than the page cache holds, visited in a cycle, no request is answered from the cache: each pays the
+ * database lookup and the render.
+ */
+export function coldVerificationTarget(
+  proxiedAppUrl: string,
+  certificate: BenchCertificate,
+  codes: readonly string[],
+  cleanup: Cleanup,
+): Target {
+  const dir = tempDir(cleanup, 'verify-cold');
+  const modulePath = path.join(dir, 'next-code.js');
+  fs.writeFileSync(
+    modulePath,
+    `'use strict';
+const codes = ${JSON.stringify(codes)};
+let n = Math.floor(Math.random() * 65536);
+module.exports = function nextCode(req) {
+  n = (n + 1) & 65535;
+  req.path = '/verify/' + codes[n % codes.length];
+  req.headers = Object.assign({}, req.headers, { 'x-forwarded-for': '10.2.' + (n >> 8) + '.' + (n & 255) });
+  return req;
+};
+`,
+  );
+  return {
+    url: `${proxiedAppUrl}/verify/${codes[0]}`,
+    expectText: certificate.learnerName,
+    options: {
+      headers: { 'x-forwarded-for': '10.1.255.253' },
       requests: [{ setupRequest: modulePath }],
     },
   };

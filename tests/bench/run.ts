@@ -15,7 +15,10 @@ import { openBenchDatabase } from './database';
 import { checkTarget, measure, type Measurement, type Target } from './measure';
 import { computeRatios, failures, measurementTable, ratioLines, type Ratio } from './report';
 import { createPrisma } from '../../server/db/prisma';
+import type { PrismaClient } from '../../server/generated/prisma/client';
 import {
+  cloneCertificates,
+  coldVerificationTarget,
   insertBaselineApp,
   insertTarget,
   measurePdf,
@@ -44,6 +47,7 @@ export interface Servers {
 }
 
 let certificate: BenchCertificate;
+let prisma: PrismaClient;
 
 export interface Scenario {
   name: string;
@@ -65,11 +69,23 @@ const scenarios: Scenario[] = [
   },
   { name: 'insert', target: (servers) => insertTarget(servers.insert) },
   { name: 'verify', target: (servers) => verificationTarget(servers.proxied, certificate, cleanup) },
+  {
+    name: 'verify-cold',
+    target: async (servers) =>
+      coldVerificationTarget(
+        servers.proxied,
+        certificate,
+        await cloneCertificates(prisma, certificate, 2500),
+        cleanup,
+      ),
+  },
 ];
 
 const ratios: Ratio[] = [
   { numerator: 'lesson', denominator: 'hello', target: 0.6 },
   { numerator: 'verify', denominator: 'hello', target: 0.5 },
+  // Every request a database lookup and a render: what a verifier's first look at a certificate costs.
+  { numerator: 'verify-cold', denominator: 'hello', target: null },
 ];
 
 const loadAverage = () => os.loadavg()[0]!.toFixed(2);
@@ -99,7 +115,7 @@ async function main(cleanup: Cleanup): Promise<number> {
       cleanup,
     ),
   };
-  const prisma = createPrisma(database.url, 4);
+  prisma = createPrisma(database.url, 4);
   cleanup.add('disconnect the bench Prisma', () => prisma.$disconnect());
   certificate = await prepareVerification(prisma, projectRoot);
   console.log(
