@@ -7,7 +7,6 @@ import { citedNumbers } from '../../server/content/render';
 import { contentDir } from '../support/app';
 import { articleSectionTitles } from '../support/article';
 
-
 function copyContent(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'content-'));
   fs.cpSync(contentDir, dir, { recursive: true });
@@ -20,7 +19,9 @@ describe('the renal leiomyosarcoma activity content', () => {
 
   it('has the 13 sections of the article, in the article order', () => {
     expect(loaded.lessons.map((lesson) => lesson.title)).toEqual(articleSectionTitles);
-    expect(loaded.lessons.map((lesson) => lesson.position)).toEqual(articleSectionTitles.map((_, i) => i + 1));
+    expect(loaded.lessons.map((lesson) => lesson.position)).toEqual(
+      articleSectionTitles.map((_, i) => i + 1),
+    );
   });
 
   it('has the four learning objectives of the article', () => {
