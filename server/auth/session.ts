@@ -1,7 +1,7 @@
 // Sessions in PostgreSQL (connect-pg-simple, table owned by the Prisma migrations) and Passport's local strategy.
 // The user is re-read from the database on every request, so a role change or a deactivation applies at once.
 // Both per-request reads go through node-postgres, not Prisma: they run on every signed-in request, and a Prisma
-// query costs about 180 µs of CPU against 30 µs for a prepared pg query (measured; see README, Benchmark).
+// query costs about 180 µs of CPU against 30 µs for a prepared pg query (measured; see README, Benchmarks).
 import type { Express, RequestHandler } from 'express';
 import session, { type SessionData } from 'express-session';
 import connectPgSimple from 'connect-pg-simple';

@@ -46,7 +46,7 @@ const VERIFICATION_SQL = `SELECT snapshot, issued_at, revoked_at, revoked_reason
 /**
  * What the public verification page may state about a code; null when no certificate has it. On node-postgres:
  * the page is public and busy (every PDF's QR code points at it), and a Prisma query costs about six times the
- * CPU of a prepared pg query here (README, Benchmark).
+ * CPU of a prepared pg query here (README, Benchmarks).
  */
 export async function findCertificateForVerification(pool: Pool, code: string): Promise<Verification | null> {
   const { rows } = await pool.query<{

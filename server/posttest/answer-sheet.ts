@@ -1,6 +1,6 @@
 // The statements of a post-test submission, on node-postgres rather than Prisma: a submission is the busiest
 // write of the product (a cohort finishing a course together), and each Prisma query costs about six times the
-// CPU of a prepared pg query here (README, Benchmark). Each is prepared once per connection.
+// CPU of a prepared pg query here (README, Benchmarks). Each is prepared once per connection.
 //
 // A well-formed submission is scored by scoreIfAccepted in one round trip. Anything it declines (an unknown or
 // scored attempt, a missing or foreign answer) takes the slower path in service.ts: loadAnswerSheet, the

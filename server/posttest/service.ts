@@ -22,7 +22,7 @@ export type Answers = Record<number, string[]>;
 
 export function createPostTestService(deps: {
   prisma: PrismaClient;
-  /** node-postgres, for the submission's two statements (answer-sheet.ts). */
+  /** node-postgres, for the submission's statements (answer-sheet.ts). */
   pool: Pool;
   progress: ProgressService;
   now?: () => Date;
