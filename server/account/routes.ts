@@ -34,7 +34,8 @@ export function accountRoutes(deps: { account: AccountService }): Router {
     const parsed = profileSchema.safeParse(req.body ?? {});
     if (!parsed.success)
       return renderProfile(req, res, { errors: fieldErrors(parsed.error), values: req.body }, 422);
-    const result = await deps.account.updateProfile(req.user!.id, parsed.data, ipOf(req));
+    const password = typeof req.body?.emailPassword === 'string' ? req.body.emailPassword.slice(0, 256) : '';
+    const result = await deps.account.updateProfile(req.user!.id, parsed.data, password, ipOf(req));
     if ('fieldErrors' in result)
       return renderProfile(req, res, { errors: result.fieldErrors, values: req.body }, 422);
     res.redirect('/account?saved=profile');

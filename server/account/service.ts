@@ -35,15 +35,37 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
   const getProfile = (userId: number) =>
     prisma.user.findUniqueOrThrow({ where: { id: userId }, select: profileSelect });
 
-  async function updateProfile(userId: number, input: ProfileInput, ip: string) {
+  /**
+   * Saves the profile. A new email address is the sign-in name and where reset links go, so changing it takes
+   * the current password: a session left open on a shared computer must not be enough to take the account over.
+   * Reset links already sent to the old address stop working.
+   */
+  async function updateProfile(userId: number, input: ProfileInput, password: string, ip: string) {
+    const current = await prisma.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { email: true, passwordHash: true },
+    });
+    const emailChanged = input.email !== current.email;
+    if (emailChanged && !(await verifyPassword(current.passwordHash, password))) {
+      const emailPassword = password
+        ? 'Your password is not correct.'
+        : 'Enter your password to change your email address.';
+      return { fieldErrors: { emailPassword } };
+    }
     try {
       await prisma.$transaction(async (tx) => {
         await tx.user.update({ where: { id: userId }, data: input });
+        if (emailChanged)
+          await tx.passwordResetToken.updateMany({
+            where: { userId, usedAt: null },
+            data: { usedAt: now() },
+          });
         await recordAudit(tx, {
           actorId: userId,
           action: 'user.profile_update',
           targetType: 'user',
           targetId: userId,
+          details: emailChanged ? { emailChanged: true } : undefined,
           ip,
         });
       });

@@ -154,7 +154,11 @@ describe('profile', () => {
     const user = await createUser(t.db.prisma);
     const agent = await signIn(t.app, user.email);
     const before = await userRow(user.id);
-    const res = await editProfile(agent, { email: other.email.toUpperCase(), degree: 'DO' });
+    const res = await editProfile(agent, {
+      email: other.email.toUpperCase(),
+      degree: 'DO',
+      emailPassword: strongPassword,
+    });
     expect(res.status).toBe(422);
     const $ = cheerio.load(res.text);
     expect($('#email-error').text()).toBe('Another account already uses this email address.');
@@ -163,15 +167,50 @@ describe('profile', () => {
     expect((await userRow(other.id)).email).toBe(other.email);
   });
 
-  it('when the user changes their email to a free address, then they sign in with the new one', async () => {
+  it('when the user changes their email to a free address with their password, then they sign in with the new one and old reset links are void', async () => {
     const user = await createUser(t.db.prisma);
     const agent = await signIn(t.app, user.email);
+    const link = await t.db.prisma.passwordResetToken.create({
+      data: { userId: user.id, tokenHash: 'a'.repeat(64), expiresAt: new Date(Date.now() + 3_600_000) },
+    });
     const email = `Renamed.${user.id}@Example.org`;
-    expect((await editProfile(agent, { email })).status).toBe(302);
+    expect((await editProfile(agent, { email, emailPassword: strongPassword })).status).toBe(302);
     expect((await userRow(user.id)).email).toBe(email.toLowerCase());
     expect(await signInStatus(email.toLowerCase(), strongPassword)).toBe(302);
     expect(await signInStatus(user.email, strongPassword)).toBe(401);
+    expect(
+      (await t.db.prisma.passwordResetToken.findUniqueOrThrow({ where: { id: link.id } })).usedAt,
+    ).not.toBeNull();
+    const audit = await t.db.prisma.auditEntry.findFirstOrThrow({
+      where: { action: 'user.profile_update', actorId: user.id },
+    });
+    expect(audit.details).toEqual({ emailChanged: true });
   });
+
+  it.each([
+    ['without the password', '', 'Enter your password to change your email address.'],
+    ['with a wrong password', 'not the password at all', 'Your password is not correct.'],
+  ])(
+    'when the user changes their email %s, then 422 with a message at the password and nothing changes',
+    async (_, emailPassword, message) => {
+      const user = await createUser(t.db.prisma);
+      const agent = await signIn(t.app, user.email);
+      const before = await userRow(user.id);
+      const res = await editProfile(agent, {
+        email: `taken.over.${user.id}@example.org`,
+        degree: 'DO',
+        emailPassword,
+      });
+      expect(res.status).toBe(422);
+      const $ = cheerio.load(res.text);
+      expect($('#emailPassword-error').text()).toBe(message);
+      expect($('#emailPassword').attr('aria-invalid')).toBe('true');
+      // What was typed comes back, except the password.
+      expect($('#email').attr('value')).toBe(`taken.over.${user.id}@example.org`);
+      expect($('#emailPassword').attr('value')).toBe('');
+      expect(await userRow(user.id)).toEqual(before);
+    },
+  );
 });
 
 describe('password change', () => {

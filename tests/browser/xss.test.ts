@@ -215,6 +215,7 @@ describeBrowser('cross-site scripting in a browser', () => {
       await form.goto('/account');
       for (const field of fieldNames) await form.getByLabel(textFields[field].label).fill(values[field]);
       await form.getByLabel('Email').fill(email);
+      await form.getByLabel('Your password, to confirm a new sign-in address').fill(strongPassword);
       await form.getByLabel('Licence state').selectOption('CA');
       await Promise.all([
         form.waitForURL('**/account?saved=profile'),
