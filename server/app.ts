@@ -130,7 +130,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(postTestRoutes({ catalogue: deps.catalogue, postTest }));
   app.use(creditRoutes({ catalogue: deps.catalogue, credit }));
   app.use(authRoutes({ auth, throttle, authenticator }));
-  app.use(accountRoutes({ account: createAccountService({ prisma: deps.prisma, now }) }));
+  app.use(accountRoutes({ account: createAccountService({ prisma: deps.prisma, throttle, now }) }));
   app.use(adminRoutes({ admin: createAdminService({ prisma: deps.prisma }), prisma: deps.prisma }));
   app.use(verification);
   app.use(certificateRoutes({ prisma: deps.prisma, appUrl: deps.appUrl }));

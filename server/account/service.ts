@@ -4,6 +4,7 @@ import { Prisma } from '../generated/prisma/client';
 import { recordAudit } from '../audit/service';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { endSessionsOf } from '../auth/sessions-store';
+import type { Throttle } from '../auth/throttle';
 import type { ProfileInput } from './validation';
 
 /** Everything of the profile a user may see and edit; never the password hash. */
@@ -28,9 +29,29 @@ export const profileSelect = {
   passwordChangedAt: true,
 } as const;
 
-export function createAccountService(deps: { prisma: PrismaClient; now?: () => Date }) {
-  const { prisma } = deps;
+export function createAccountService(deps: { prisma: PrismaClient; throttle: Throttle; now?: () => Date }) {
+  const { prisma, throttle } = deps;
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * Checks the user's own password before a sensitive change. Wrong guesses count against the same per-account
+   * lock as sign-in, so an open session cannot be used to guess the password either. Returns null when the
+   * password is right, otherwise the message to show (`wrong`, or how long the lock lasts).
+   */
+  async function confirmPassword(
+    user: { email: string; passwordHash: string | null },
+    password: string,
+    wrong: string,
+  ): Promise<string | null> {
+    const wait = await throttle.lockedFor(user.email);
+    if (wait > 0) return `Too many wrong passwords. Try again in ${wait} seconds.`;
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      await throttle.recordFailure(user.email);
+      return wrong;
+    }
+    await throttle.recordSuccess(user.email);
+    return null;
+  }
 
   const getProfile = (userId: number) =>
     prisma.user.findUniqueOrThrow({ where: { id: userId }, select: profileSelect });
@@ -46,11 +67,11 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
       select: { email: true, passwordHash: true },
     });
     const emailChanged = input.email !== current.email;
-    if (emailChanged && !(await verifyPassword(current.passwordHash, password))) {
-      const emailPassword = password
-        ? 'Your password is not correct.'
+    if (emailChanged) {
+      const problem = password
+        ? await confirmPassword(current, password, 'Your password is not correct.')
         : 'Enter your password to change your email address.';
-      return { fieldErrors: { emailPassword } };
+      if (problem) return { fieldErrors: { emailPassword: problem } };
     }
     try {
       await prisma.$transaction(async (tx) => {
@@ -88,11 +109,10 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
   ) {
     const user = await prisma.user.findUniqueOrThrow({
       where: { id: userId },
-      select: { passwordHash: true },
+      select: { email: true, passwordHash: true },
     });
-    if (!(await verifyPassword(user.passwordHash, current))) {
-      return { fieldErrors: { currentPassword: 'Your current password is not correct.' } };
-    }
+    const problem = await confirmPassword(user, current, 'Your current password is not correct.');
+    if (problem) return { fieldErrors: { currentPassword: problem } };
     const passwordHash = await hashPassword(next);
     await prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now() } });
@@ -186,11 +206,10 @@ export function createAccountService(deps: { prisma: PrismaClient; now?: () => D
   async function deleteAccount(userId: number, password: string, ip: string) {
     const user = await prisma.user.findUniqueOrThrow({
       where: { id: userId },
-      select: { passwordHash: true },
+      select: { email: true, passwordHash: true },
     });
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      return { fieldErrors: { password: 'Your password is not correct.' } };
-    }
+    const problem = await confirmPassword(user, password, 'Your password is not correct.');
+    if (problem) return { fieldErrors: { password: problem } };
     await prisma.$transaction(async (tx) => {
       await tx.user.update({
         where: { id: userId },

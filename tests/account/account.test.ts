@@ -232,6 +232,28 @@ describe('password change', () => {
     await other.get('/account').expect(200);
   });
 
+  it('when the current password is guessed wrong as often as sign-in allows, then even the right one is refused for a while, as at sign-in', async () => {
+    const user = await createUser(t.db.prisma);
+    const agent = await signIn(t.app, user.email);
+    const before = await userRow(user.id);
+    const change = (currentPassword: string) =>
+      submitForm(agent, '/account', '/account/password', {
+        currentPassword,
+        newPassword: 'a fresh long passphrase',
+      });
+    for (let guess = 1; guess <= relaxedThrottle.lockoutThreshold; guess++)
+      expect((await change(`wrong guess number ${guess}`)).status).toBe(422);
+
+    const res = await change(strongPassword);
+    expect(res.status).toBe(422);
+    expect(cheerio.load(res.text)('#currentPassword-error').text()).toMatch(
+      /^Too many wrong passwords\. Try again in \d+ seconds\.$/,
+    );
+    expect(await userRow(user.id)).toEqual(before);
+    // The same lock as sign-in: the guesses made through the open session lock the sign-in form too.
+    expect(await signInStatus(user.email, strongPassword)).not.toBe(302);
+  });
+
   it('when the new password is too common, then 422 with the reason and nothing changes', async () => {
     const user = await createUser(t.db.prisma);
     const agent = await signIn(t.app, user.email);
