@@ -2,10 +2,10 @@
 // write of the product (a cohort finishing a course together), and each Prisma query costs about six times the
 // CPU of a prepared pg query here (README, Benchmarks). Each is prepared once per connection.
 //
-// A well-formed submission is scored by scoreIfAccepted in one round trip. Anything it declines (an unknown or
-// scored attempt, a missing or foreign answer) takes the slower path in service.ts: loadAnswerSheet, the
-// problems from scoring.ts, and recordScore. The SQL applies the same rules as scoring.ts (answerProblems,
-// isCorrect, overallScore); tests/learning/scoring-statement.test.ts checks that the two agree.
+// A well-formed submission is scored by scoreIfAccepted in one round trip. For anything it declines (an unknown
+// or scored attempt, a missing or foreign answer), service.ts loads the answer sheet to say what is wrong. The
+// SQL applies the rules of scoring.ts (answerProblems, isCorrect, overallScore);
+// tests/learning/scoring-statement.test.ts checks that the two agree.
 import type { Pool } from 'pg';
 import type { SheetQuestion } from './scoring';
 
@@ -78,7 +78,7 @@ export interface AnswerSheet {
 }
 
 const SHEET_SQL = `
-  SELECT a.status, a.passing_score_percent, r.id AS response_id, r.position, r.option_order, v.type, v.correct
+  SELECT a.status, a.passing_score_percent, r.position, r.option_order, v.type, v.correct
   FROM attempts a
   JOIN attempt_responses r ON r.attempt_id = a.id
   JOIN item_versions v ON v.id = r.item_version_id
@@ -88,7 +88,6 @@ const SHEET_SQL = `
 interface SheetRow {
   status: AnswerSheet['status'];
   passing_score_percent: number;
-  response_id: number;
   position: number;
   option_order: string[];
   type: SheetQuestion['type'];
@@ -112,62 +111,10 @@ export async function loadAnswerSheet(
     status: first.status,
     passingScorePercent: first.passing_score_percent,
     questions: rows.map((row) => ({
-      responseId: row.response_id,
       position: row.position,
       type: row.type,
       optionOrder: row.option_order,
       correct: row.correct,
     })),
   };
-}
-
-// One statement, so one transaction and one round trip: the conditional update lets exactly one submission of
-// an attempt through; the responses are written only if it did.
-const SCORE_SQL = `
-  WITH claimed AS (
-    UPDATE attempts
-    SET status = 'scored', submitted_at = $3, correct_count = $4, score_percent = $5, passed = $6
-    WHERE id = $1 AND user_id = $2 AND status = 'in_progress'
-    RETURNING id
-  ), answered AS (
-    UPDATE attempt_responses AS r
-    SET selected = string_to_array(v.selected, ','), correct = v.correct
-    FROM jsonb_to_recordset($7::jsonb) AS v(id int, selected text, correct boolean)
-    WHERE r.id = v.id AND r.attempt_id IN (SELECT id FROM claimed)
-    RETURNING r.id
-  )
-  SELECT (SELECT count(*) FROM claimed)::int AS claimed`;
-
-export interface ScoredSheet {
-  submittedAt: Date;
-  correctCount: number;
-  percent: number;
-  passed: boolean;
-  responses: { responseId: number; selected: readonly string[]; correct: boolean }[];
-}
-
-/** Records the score and answers if the attempt is still in progress; false when another submission won. */
-export async function recordScore(
-  pool: Pool,
-  userId: number,
-  attemptId: number,
-  scored: ScoredSheet,
-): Promise<boolean> {
-  const responses = JSON.stringify(
-    scored.responses.map((r) => ({ id: r.responseId, selected: r.selected.join(','), correct: r.correct })),
-  );
-  const { rows } = await pool.query<{ claimed: number }>({
-    name: 'record-score',
-    text: SCORE_SQL,
-    values: [
-      attemptId,
-      userId,
-      scored.submittedAt,
-      scored.correctCount,
-      scored.percent,
-      scored.passed,
-      responses,
-    ],
-  });
-  return rows[0]!.claimed === 1;
 }

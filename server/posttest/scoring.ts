@@ -104,7 +104,6 @@ export function overallScore(responses: readonly { correct: boolean }[], passing
 
 /** One question of an attempt as submission needs it: where it is, its type, the options shown, the key. */
 export interface SheetQuestion {
-  responseId: number;
   position: number;
   type: 'single' | 'multiple';
   optionOrder: readonly string[];

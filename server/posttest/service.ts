@@ -6,13 +6,11 @@ import type { ActivityView } from '../catalogue/view-model';
 import { availability } from '../catalogue/view-model';
 import { HttpError, NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
-import { loadAnswerSheet, recordScore, scoreIfAccepted } from './answer-sheet';
+import { loadAnswerSheet, scoreIfAccepted } from './answer-sheet';
 import {
   answerProblems,
   cryptoRandom,
   drawForm,
-  isCorrect,
-  overallScore,
   scoreByObjective,
   shortObjectives,
   type Random,
@@ -174,20 +172,9 @@ export function createPostTestService(deps: {
     if (sheet.status === 'scored') return { attemptId, alreadyScored: true as const };
     const problems = answerProblems(sheet.questions, answers);
     if (Object.keys(problems).length > 0) return { problems };
-    const responses = sheet.questions.map((question) => ({
-      responseId: question.responseId,
-      selected: answers[question.position]!,
-      correct: isCorrect(question.correct, answers[question.position]!),
-    }));
-    const score = overallScore(responses, sheet.passingScorePercent);
-    const scored = await recordScore(deps.pool, userId, attemptId, {
-      submittedAt: now(),
-      correctCount: score.correctCount,
-      percent: score.percent,
-      passed: score.passed,
-      responses,
-    });
-    return { attemptId, alreadyScored: !scored };
+    // The statement applies the rules of scoring.ts (tests/learning/scoring-statement.test.ts): declining answers
+    // those rules accept is a bug, not a learner's mistake.
+    throw new Error(`attempt ${attemptId}: the scoring statement declined answers that scoring.ts accepts`);
   }
 
   async function result(userId: number, attemptId: number) {

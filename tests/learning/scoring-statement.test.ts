@@ -78,7 +78,6 @@ async function newAttempt(
     include: { responses: { orderBy: { position: 'asc' } } },
   });
   const questions: SheetQuestion[] = attempt.responses.map((r, index) => ({
-    responseId: r.id,
     position: r.position,
     type: chosen[index]!.type,
     optionOrder: r.optionOrder,
