@@ -599,38 +599,55 @@ export async function measurePdf(
 
 /**
  * GET /verify/<code> against an app built with trustProxy: 1 (proxiedApp), each request "from" another address
- * in 10.0.0.0/16 through X-Forwarded-For, so the 120/min per-IP limit never applies (65,536 addresses in turn:
- * a few hits each per run). The in-memory throttle still counts every request, as in production. The same
- * code again and again: after the first request, the page comes from the visitors' page cache (10 s).
+ * in 10.<subnet>.0.0/16 through X-Forwarded-For, so the 120/min per-IP limit never applies (65,536 addresses in
+ * turn: a few hits each per run). The in-memory throttle still counts every request, as in production.
+ * With one code, every request after the first is answered from the visitors' page cache (10 s); with more codes
+ * than the cache holds (2,000), visited in a cycle, none is: each pays the database lookup and the render.
  */
-export function verificationTarget(
+function verificationLoad(
   proxiedAppUrl: string,
   certificate: BenchCertificate,
+  codes: readonly string[],
+  subnet: number,
   cleanup: Cleanup,
 ): Target {
-  const dir = tempDir(cleanup, 'verify');
-  const modulePath = path.join(dir, 'rotate-address.js');
+  const dir = tempDir(cleanup, `verify-${subnet}`);
+  const modulePath = path.join(dir, 'next-request.js');
   fs.writeFileSync(
     modulePath,
     `'use strict';
+const codes = ${JSON.stringify(codes)};
 let n = Math.floor(Math.random() * 65536);
-module.exports = function rotateAddress(req) {
+module.exports = function nextRequest(req) {
   n = (n + 1) & 65535;
-  req.headers = Object.assign({}, req.headers, { 'x-forwarded-for': '10.0.' + (n >> 8) + '.' + (n & 255) });
+  req.path = '/verify/' + codes[n % codes.length];
+  req.headers = Object.assign({}, req.headers, { 'x-forwarded-for': '10.${subnet}.' + (n >> 8) + '.' + (n & 255) });
   return req;
 };
 `,
   );
   return {
-    url: `${proxiedAppUrl}${certificate.verifyPath}`,
+    url: `${proxiedAppUrl}/verify/${codes[0]}`,
     expectText: certificate.learnerName,
     options: {
       // Used by checkTarget's single request; the module replaces it on every loaded request.
-      headers: { 'x-forwarded-for': '10.1.255.254' },
+      headers: { 'x-forwarded-for': `10.${subnet + 100}.255.254` },
       requests: [{ setupRequest: modulePath }],
     },
   };
 }
+
+/** The verification page of one certificate, again and again. */
+export const verificationTarget = (proxiedAppUrl: string, certificate: BenchCertificate, cleanup: Cleanup) =>
+  verificationLoad(proxiedAppUrl, certificate, [certificate.code], 0, cleanup);
+
+/** The verification pages of `codes` in turn, none from the page cache. */
+export const coldVerificationTarget = (
+  proxiedAppUrl: string,
+  certificate: BenchCertificate,
+  codes: readonly string[],
+  cleanup: Cleanup,
+) => verificationLoad(proxiedAppUrl, certificate, codes, 2, cleanup);
 
 /**
  * `count` more certificates like `source`, each with its own learner, attempt, evaluation and claim (inserted in
@@ -680,42 +697,6 @@ export async function cloneCertificates(
     RETURNING code`;
   await prisma.$executeRaw`ANALYZE users, attempts, evaluations, credit_claims, certificates`;
   return rows.map((row) => row.code);
-}
-
-/**
- * GET /verify/<code> over `codes` in turn, each request from another address (as verificationTarget). With more
- * codes than the page cache holds, visited in a cycle, no request is answered from the cache: each pays the
- * database lookup and the render.
- */
-export function coldVerificationTarget(
-  proxiedAppUrl: string,
-  certificate: BenchCertificate,
-  codes: readonly string[],
-  cleanup: Cleanup,
-): Target {
-  const dir = tempDir(cleanup, 'verify-cold');
-  const modulePath = path.join(dir, 'next-code.js');
-  fs.writeFileSync(
-    modulePath,
-    `'use strict';
-const codes = ${JSON.stringify(codes)};
-let n = Math.floor(Math.random() * 65536);
-module.exports = function nextCode(req) {
-  n = (n + 1) & 65535;
-  req.path = '/verify/' + codes[n % codes.length];
-  req.headers = Object.assign({}, req.headers, { 'x-forwarded-for': '10.2.' + (n >> 8) + '.' + (n & 255) });
-  return req;
-};
-`,
-  );
-  return {
-    url: `${proxiedAppUrl}/verify/${codes[0]}`,
-    expectText: certificate.learnerName,
-    options: {
-      headers: { 'x-forwarded-for': '10.1.255.253' },
-      requests: [{ setupRequest: modulePath }],
-    },
-  };
 }
 
 /**
