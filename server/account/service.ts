@@ -34,22 +34,23 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
   const now = deps.now ?? (() => new Date());
 
   /**
-   * Checks the user's own password before a sensitive change. Wrong guesses count against the same per-account
-   * lock as sign-in, so an open session cannot be used to guess the password either. Returns null when the
-   * password is right, otherwise the message to show (`wrong`, or how long the lock lasts).
+   * Checks the user's own password before a sensitive change. Wrong guesses count against the same locks as
+   * sign-in (this network's and the email's), so an open session cannot be used to guess the password either.
+   * Returns null when the password is right, otherwise the message to show (`wrong`, or how long the lock lasts).
    */
   async function confirmPassword(
     user: { email: string; passwordHash: string | null },
     password: string,
     wrong: string,
+    ip: string,
   ): Promise<string | null> {
-    const wait = await throttle.lockedFor(user.email);
+    const wait = await throttle.lockedFor(user.email, ip);
     if (wait > 0) return `Too many wrong passwords. Try again in ${wait} seconds.`;
     if (!(await verifyPassword(user.passwordHash, password))) {
-      await throttle.recordFailure(user.email);
+      await throttle.recordFailure(user.email, ip);
       return wrong;
     }
-    await throttle.recordSuccess(user.email);
+    await throttle.recordSuccess(user.email, ip);
     return null;
   }
 
@@ -69,7 +70,7 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
     const emailChanged = input.email !== current.email;
     if (emailChanged) {
       const problem = password
-        ? await confirmPassword(current, password, 'Your password is not correct.')
+        ? await confirmPassword(current, password, 'Your password is not correct.', ip)
         : 'Enter your password to change your email address.';
       if (problem) return { fieldErrors: { emailPassword: problem } };
     }
@@ -111,7 +112,7 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
       where: { id: userId },
       select: { email: true, passwordHash: true },
     });
-    const problem = await confirmPassword(user, current, 'Your current password is not correct.');
+    const problem = await confirmPassword(user, current, 'Your current password is not correct.', ip);
     if (problem) return { fieldErrors: { currentPassword: problem } };
     const passwordHash = await hashPassword(next);
     await prisma.$transaction(async (tx) => {
@@ -208,7 +209,7 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
       where: { id: userId },
       select: { email: true, passwordHash: true },
     });
-    const problem = await confirmPassword(user, password, 'Your password is not correct.');
+    const problem = await confirmPassword(user, password, 'Your password is not correct.', ip);
     if (problem) return { fieldErrors: { password: problem } };
     await prisma.$transaction(async (tx) => {
       await tx.user.update({

@@ -28,9 +28,10 @@ export function createAuthService(deps: {
   async function authenticate(
     emailTyped: string,
     password: string,
+    ip: string,
   ): Promise<Express.User | { rejected: string }> {
     const email = emailTyped.trim().toLowerCase();
-    const locked = await throttle.lockedFor(email);
+    const locked = await throttle.lockedFor(email, ip);
     if (locked > 0) {
       return {
         rejected: `Too many failed sign-in attempts for this email address. Try again in ${minutes(locked)}.`,
@@ -43,12 +44,12 @@ export function createAuthService(deps: {
     // Unknown email and wrong password take the same path and the same time.
     const valid = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !valid) {
-      await throttle.recordFailure(email);
+      await throttle.recordFailure(email, ip);
       return { rejected: LOGIN_FAILED };
     }
     if (!user.active)
       return { rejected: 'This account has been deactivated. Contact us if you think this is a mistake.' };
-    await throttle.recordSuccess(email);
+    await throttle.recordSuccess(email, ip);
     const { passwordHash: _hash, ...sessionUser } = user;
     return sessionUser;
   }
@@ -161,7 +162,8 @@ export function createAuthService(deps: {
         targetId: userId,
         ip,
       });
-      await throttle.recordSuccess(user.email);
+      // The link proves the owner: the email's lock is lifted everywhere, and for the network it was used from.
+      await throttle.recordSuccess(user.email, ip);
       return true;
     });
   }
