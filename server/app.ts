@@ -23,7 +23,9 @@ import { healthRoutes } from './health/routes';
 import { creditRoutes } from './credit/routes';
 import { createCreditService } from './credit/service';
 import { csrfProtection } from './http/csrf';
-import { errorHandler, notFoundHandler } from './http/errors';
+import { requireDatabase, watchDatabase } from './db/availability';
+import { errorHandler, notFoundHandler, ServiceUnavailableError } from './http/errors';
+import { requireWellFormedBody, requireWellFormedUrl, verifyBodyEncoding } from './http/well-formed';
 import { requestLogger } from './http/logging';
 import type { SendMail } from './mail/mailer';
 import { postTestRoutes } from './posttest/routes';
@@ -86,6 +88,12 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // Health checks come first: no session, no body parsing.
   app.use(healthRoutes({ prisma: deps.prisma, migrations: deps.migrations, logger: deps.logger }));
+  app.use(requireWellFormedUrl);
+  const database = watchDatabase(deps.pool, (up) =>
+    up
+      ? deps.logger.info('database reachable again')
+      : deps.logger.warn('database unreachable: answering 503'),
+  );
 
   const progress = createProgressService({ prisma: deps.prisma, now });
   const throttle = createThrottle(deps.pool, deps.throttle);
@@ -100,9 +108,14 @@ export function createApp(deps: AppDependencies): express.Express {
     if (anonymousRead) publicReads(req, res, next);
     else next();
   });
+  // Anonymous lessons are served from memory above even during an outage; everything below needs PostgreSQL.
+  app.use(requireDatabase(database, () => new ServiceUnavailableError()));
 
-  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
-  app.use(express.json({ limit: '100kb' }));
+  app.use(
+    express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200, verify: verifyBodyEncoding }),
+  );
+  app.use(express.json({ limit: '100kb', verify: verifyBodyEncoding }));
+  app.use(requireWellFormedBody);
   const auth = createAuthService({
     prisma: deps.prisma,
     throttle,
@@ -136,6 +149,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(certificateRoutes({ prisma: deps.prisma, appUrl: deps.appUrl }));
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ production: deps.production, logger: deps.logger }));
+  app.use(errorHandler({ production: deps.production, logger: deps.logger, onUnexpected: database.report }));
   return app;
 }

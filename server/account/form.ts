@@ -30,7 +30,8 @@ export function profileFormValues(source: Record<string, unknown>) {
   const values = {} as Record<(typeof fields)[number], string>;
   for (const field of fields) {
     const value = source[field];
-    values[field] = value === null || value === undefined ? '' : String(value).slice(0, 300);
+    // Only what a form field could have sent: an object or array from a JSON body is shown as empty.
+    values[field] = typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 300) : '';
   }
   const consent = source.consentToShare;
   return { ...values, consentToShare: consent === true || consent === 'on' || consent === 'true' };

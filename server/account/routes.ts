@@ -1,9 +1,21 @@
 // The signed-in user's account pages.
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { allow } from '../http/access';
-import { fieldErrors, passwordChangeSchema, profileSchema } from './validation';
+import { readQuery } from '../http/input';
+import { currentPasswordSchema, fieldErrors, passwordChangeSchema, profileSchema } from './validation';
 import { professionOptions, profileFormValues, stateOptions } from './form';
 import type { AccountService } from './service';
+
+const profileQuery = z.object({
+  welcome: z.literal('1').optional().catch(undefined),
+  saved: z.enum(['profile', 'password']).optional().catch(undefined),
+});
+// The current password is asked only when the email changes; the service decides, the form may omit it.
+const emailPasswordSchema = z.object({
+  emailPassword: z.string().max(256).optional().catch(undefined),
+});
+const deleteSchema = z.object({ password: currentPasswordSchema('Enter your password to confirm') });
 
 export function accountRoutes(deps: { account: AccountService }): Router {
   const router = Router();
@@ -17,14 +29,15 @@ export function accountRoutes(deps: { account: AccountService }): Router {
   ) => {
     const profile = await deps.account.getProfile(req.user!.id);
     const values = profileFormValues((extra.values as Record<string, unknown>) ?? profile);
+    const { welcome, saved } = readQuery(req, profileQuery);
     res.status(status).render('account/profile', {
       title: 'Your profile',
       ...extra,
       values,
       professions: professionOptions(values.profession),
       states: stateOptions(values.licenseState),
-      welcome: req.query.welcome === '1',
-      saved: req.query.saved,
+      welcome: welcome === '1',
+      saved,
     });
   };
 
@@ -34,7 +47,7 @@ export function accountRoutes(deps: { account: AccountService }): Router {
     const parsed = profileSchema.safeParse(req.body ?? {});
     if (!parsed.success)
       return renderProfile(req, res, { errors: fieldErrors(parsed.error), values: req.body }, 422);
-    const password = typeof req.body?.emailPassword === 'string' ? req.body.emailPassword.slice(0, 256) : '';
+    const password = emailPasswordSchema.parse(req.body).emailPassword ?? '';
     const result = await deps.account.updateProfile(req.user!.id, parsed.data, password, ipOf(req));
     if ('fieldErrors' in result)
       return renderProfile(req, res, { errors: result.fieldErrors, values: req.body }, 422);
@@ -67,8 +80,10 @@ export function accountRoutes(deps: { account: AccountService }): Router {
   });
 
   router.post('/account/delete', allow.signedIn(), async (req, res, next) => {
-    const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 128) : '';
-    const result = await deps.account.deleteAccount(req.user!.id, password, ipOf(req));
+    const parsed = deleteSchema.safeParse(req.body ?? {});
+    const result = parsed.success
+      ? await deps.account.deleteAccount(req.user!.id, parsed.data.password, ipOf(req))
+      : { fieldErrors: fieldErrors(parsed.error) };
     if ('fieldErrors' in result) {
       return res
         .status(422)

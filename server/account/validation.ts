@@ -3,51 +3,49 @@ import { z } from 'zod';
 import { isCommonPassword, PASSWORD_MAX, PASSWORD_MIN } from '../auth/passwords';
 import { isValidMonthDay, isValidNabpEProfileId, isValidNpi, usStates } from '../auth/identifiers';
 import { professions } from '../content/schema';
+import { lineText, plainText } from '../http/input';
 
+/** An identifier or name that may be left empty (stored as null). */
 const optional = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `must be at most ${max} characters`)
+  plainText(max)
     .optional()
     .transform((value) => (value ? value : null));
 
-const optionalInt = z
-  .string()
-  .trim()
+const optionalInt = lineText(10)
   .optional()
   .transform((value, ctx) => {
-    if (!value) return null;
-    if (!/^\d{1,2}$/.test(value)) {
+    const trimmed = value?.trim();
+    if (!trimmed) return null;
+    if (!/^\d{1,2}$/.test(trimmed)) {
       ctx.addIssue({ code: 'custom', message: 'must be a number' });
       return z.NEVER;
     }
-    return Number(value);
+    return Number(trimmed);
   });
 
 export const passwordSchema = z
-  .string()
+  .string({ message: 'Enter a password' })
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`)
   .refine((password) => !isCommonPassword(password), 'This password is too common; choose another');
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, 'Email address is too long')
+/** A password typed to confirm who you are: any text up to the maximum length (the check is the hash). */
+export const currentPasswordSchema = (message: string) =>
+  z.string({ message }).min(1, message).max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
+
+const fullNameMessage = 'Enter your full name as it should appear on your certificates';
+const degreeMessage = 'Enter your degree or credentials, e.g. MD, RN, PharmD';
+
+export const emailSchema = plainText(254, 'Email address', 'Enter a valid email address')
+  .transform((value) => value.toLowerCase())
   .pipe(z.email('Enter a valid email address'));
 
 export const profileSchema = z
   .object({
-    fullName: z
-      .string()
-      .trim()
-      .min(2, 'Enter your full name as it should appear on your certificates')
-      .max(200, 'Use at most 200 characters'),
+    fullName: plainText(200, 'Your name', fullNameMessage).pipe(z.string().min(2, fullNameMessage)),
     email: emailSchema,
     profession: z.enum(professions, { message: 'Choose your profession' }),
-    degree: z.string().trim().min(1, 'Enter your degree or credentials, e.g. MD, RN, PharmD').max(60),
+    degree: plainText(60, 'Your degree', degreeMessage).pipe(z.string().min(1, degreeMessage)),
     nabpEProfileId: optional(7),
     birthMonth: optionalInt,
     birthDay: optionalInt,
@@ -57,7 +55,7 @@ export const profileSchema = z
     certifyingBoard: optional(100),
     boardId: optional(40),
     consentToShare: z
-      .string()
+      .enum(['on', 'true', 'false', ''], { message: 'Tick the box or leave it empty' })
       .optional()
       .transform((value) => value === 'on' || value === 'true'),
   })
@@ -99,7 +97,7 @@ export const registrationSchema = z.intersection(profileSchema, z.object({ passw
 export type RegistrationInput = z.infer<typeof registrationSchema>;
 
 export const passwordChangeSchema = z.object({
-  currentPassword: z.string().min(1, 'Enter your current password').max(PASSWORD_MAX),
+  currentPassword: currentPasswordSchema('Enter your current password'),
   newPassword: passwordSchema,
 });
 

@@ -1,60 +1,64 @@
 // Admin pages: users (search, role, activation) and the audit log.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { listAudit } from '../audit/service';
 import type { PrismaClient } from '../generated/prisma/client';
 import { allow } from '../http/access';
-import { BadRequestError } from '../http/errors';
+import { lineText, pageNumber, parseId, readBody, readQuery, withoutInvisibleFormat } from '../http/input';
+import { pathWithQuery } from '../http/safe-redirect';
 import type { AdminService } from './service';
 
-const pageSchema = z.coerce.number().int().min(1).max(100000).catch(1);
-const userIdSchema = z.coerce.number().int().positive();
-const roleSchema = z.object({ role: z.enum(['learner', 'educator', 'admin']) });
-const activeSchema = z.object({ active: z.enum(['true', 'false']) });
+const SEARCH_MAX = 100;
+const search = lineText(SEARCH_MAX, 'The search').transform((q) => q.trim());
+const usersQuery = z.object({ q: search.default(''), page: pageNumber });
+const auditQuery = z.object({ page: pageNumber });
+// `q` is the search the admin came from, kept for the way back; a bad one is dropped, not an error.
+const backTo = { q: search.optional().catch(undefined) };
+const roleSchema = z.object({ role: z.enum(['learner', 'educator', 'admin']), ...backTo });
+const activeSchema = z.object({ active: z.enum(['true', 'false']), ...backTo });
+const usersPage = (q: string | undefined, page?: number) => pathWithQuery('/admin/users', { q, page });
 
 export function adminRoutes(deps: { admin: AdminService; prisma: PrismaClient }): Router {
   const router = Router();
   const admin = allow.roles('admin');
 
-  const parse = <T>(schema: z.ZodType<T>, value: unknown): T => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new BadRequestError(parsed.error.issues[0]!.message);
-    return parsed.data;
-  };
+  const userId = (req: Request) => parseId(req.params.id, 'There is no such user.');
 
   router.get('/admin/users', admin, async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-    const page = pageSchema.parse(req.query.page);
+    const { q, page } = readQuery(req, usersQuery);
     const result = await deps.admin.listUsers(q, page);
     res.render('admin/users', {
       title: 'Users',
       q,
       page,
       ...result,
-      users: result.users.map((user) => ({ ...user, isSelf: user.id === req.user!.id })),
+      users: result.users.map((user) => ({
+        ...user,
+        fullName: withoutInvisibleFormat(user.fullName),
+        isSelf: user.id === req.user!.id,
+      })),
       roles: ['learner', 'educator', 'admin'],
-      previousHref: page > 1 ? `/admin/users?${new URLSearchParams({ q, page: String(page - 1) })}` : null,
-      nextHref:
-        page < result.pages ? `/admin/users?${new URLSearchParams({ q, page: String(page + 1) })}` : null,
+      previousHref: page > 1 ? usersPage(q, page - 1) : null,
+      nextHref: page < result.pages ? usersPage(q, page + 1) : null,
     });
   });
 
   router.post('/admin/users/:id/role', admin, async (req, res) => {
-    const userId = parse(userIdSchema, req.params.id);
-    const { role } = parse(roleSchema, req.body ?? {});
-    await deps.admin.setRole(req.user!, userId, role, req.ip ?? 'unknown');
-    res.redirect(`/admin/users?q=${encodeURIComponent(String(req.body?.q ?? ''))}`);
+    const id = userId(req);
+    const { role, q } = readBody(req, roleSchema);
+    await deps.admin.setRole(req.user!, id, role, req.ip ?? 'unknown');
+    res.redirect(usersPage(q));
   });
 
   router.post('/admin/users/:id/active', admin, async (req, res) => {
-    const userId = parse(userIdSchema, req.params.id);
-    const { active } = parse(activeSchema, req.body ?? {});
-    await deps.admin.setActive(req.user!, userId, active === 'true', req.ip ?? 'unknown');
-    res.redirect(`/admin/users?q=${encodeURIComponent(String(req.body?.q ?? ''))}`);
+    const id = userId(req);
+    const { active, q } = readBody(req, activeSchema);
+    await deps.admin.setActive(req.user!, id, active === 'true', req.ip ?? 'unknown');
+    res.redirect(usersPage(q));
   });
 
   router.get('/admin/audit', admin, async (req, res) => {
-    const page = pageSchema.parse(req.query.page);
+    const { page } = readQuery(req, auditQuery);
     const pageSize = 50;
     const { entries, total } = await listAudit(deps.prisma, { page, pageSize });
     const pages = Math.max(1, Math.ceil(total / pageSize));

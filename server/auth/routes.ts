@@ -1,13 +1,35 @@
 // Sign in, sign out, register, forgot and reset password.
 import { Router, type Request, type Response } from 'express';
 import type passport from 'passport';
-import { fieldErrors, passwordSchema, registrationSchema } from '../account/validation';
+import { z } from 'zod';
+import {
+  currentPasswordSchema,
+  fieldErrors,
+  passwordSchema,
+  registrationSchema,
+} from '../account/validation';
 import { allow } from '../http/access';
 import { HttpError } from '../http/errors';
-import { safeNextPath } from '../http/safe-redirect';
+import { lineText, readQuery } from '../http/input';
+import { MAX_REDIRECT_LENGTH, safeNextPath } from '../http/safe-redirect';
 import { professionOptions, profileFormValues, stateOptions } from '../account/form';
 import type { AuthService } from './service';
 import type { IpAction, Throttle } from './throttle';
+
+// A `next` that is not a string or too long is simply not followed.
+const nextField = z.string().max(MAX_REDIRECT_LENGTH).optional().catch(undefined);
+const nextQuery = z.object({ next: nextField });
+const loginSchema = z.object({
+  email: lineText(254, 'Email').pipe(z.string().trim().min(1, 'Enter your email address')),
+  password: currentPasswordSchema('Enter your password'),
+  next: nextField,
+});
+const forgotSchema = z.object({
+  email: lineText(254, 'Email').pipe(z.string().trim().min(3).includes('@')),
+});
+const resetSchema = z.object({ password: passwordSchema });
+/** Reset tokens are 32 random bytes in base64url; anything else is an unknown link. */
+const RESET_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const tooMany = (seconds: number) =>
   new HttpError(429, `Too many attempts from your network. Try again in ${Math.ceil(seconds / 60)} minutes.`);
@@ -24,31 +46,44 @@ export function authRoutes(deps: {
     if (wait > 0) throw tooMany(wait);
   };
 
-  const renderLogin = (req: Request, res: Response, status = 200, error?: string) =>
+  const renderLogin = (
+    res: Response,
+    form: { email?: string; next?: string },
+    status = 200,
+    error?: string,
+  ) =>
     res.status(status).render('auth/login', {
       title: 'Sign in',
       error,
-      email: typeof req.body?.email === 'string' ? req.body.email : '',
-      next: safeNextPath(req.body?.next ?? req.query.next, ''),
+      email: form.email ?? '',
+      next: safeNextPath(form.next, ''),
     });
 
   router.get('/login', allow.public(), (req, res) => {
-    if (req.user) return res.redirect(safeNextPath(req.query.next));
-    renderLogin(req, res);
+    const { next } = readQuery(req, nextQuery);
+    if (req.user) return res.redirect(safeNextPath(next));
+    renderLogin(res, { next });
   });
 
   router.post('/login', allow.public(), async (req, res, next) => {
     await limit('login', req);
+    const parsed = loginSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const typed = z.object({ email: z.string().max(254).catch(''), next: nextField }).parse(req.body ?? {});
+      return renderLogin(res, typed, 422, 'Enter your email address and password.');
+    }
+    // Passport's local strategy reads the body: from here on it holds only the validated fields.
+    req.body = parsed.data;
     deps.authenticator.authenticate(
       'local',
       (error: unknown, user: Express.User | false, info?: { message?: string }) => {
         if (error) return next(error);
-        if (!user) return renderLogin(req, res, 401, info?.message);
+        if (!user) return renderLogin(res, parsed.data, 401, info?.message);
         // req.login regenerates the session (no fixation) before storing the user in it.
         req.login(user, (loginError) => {
           if (loginError) return next(loginError);
           req.session.signedInAt = Date.now();
-          res.redirect(safeNextPath(req.body?.next));
+          res.redirect(safeNextPath(parsed.data.next));
         });
       },
     )(req, res, next);
@@ -75,14 +110,17 @@ export function authRoutes(deps: {
   router.post('/register', allow.public(), async (req, res, next) => {
     await limit('register', req);
     const parsed = registrationSchema.safeParse(req.body ?? {});
-    const rerender = (errors: Record<string, string>) =>
-      res.status(422).render('auth/register', {
+    const rerender = (errors: Record<string, string>) => {
+      // The form as typed, through the same field list (never the password, never a non-text value).
+      const values = profileFormValues(req.body ?? {});
+      return res.status(422).render('auth/register', {
         title: 'Create an account',
         errors,
-        values: profileFormValues(req.body ?? {}),
-        professions: professionOptions(req.body?.profession),
-        states: stateOptions(req.body?.licenseState),
+        values,
+        professions: professionOptions(values.profession),
+        states: stateOptions(values.licenseState),
       });
+    };
     if (!parsed.success) return rerender(fieldErrors(parsed.error));
     const result = await deps.auth.register(parsed.data, ipOf(req));
     if ('fieldErrors' in result) return rerender(result.fieldErrors);
@@ -99,40 +137,46 @@ export function authRoutes(deps: {
 
   router.post('/forgot-password', allow.public(), async (req, res) => {
     await limit('reset', req);
-    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
-    if (!email.includes('@')) {
+    const parsed = forgotSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
       return res.status(422).render('auth/forgot', {
         title: 'Reset your password',
         error: 'Enter the email address of your account',
-        email,
+        email: z.object({ email: z.string().max(254).catch('') }).parse(req.body ?? {}).email,
       });
     }
-    await deps.auth.requestPasswordReset(email, ipOf(req));
+    await deps.auth.requestPasswordReset(parsed.data.email, ipOf(req));
     res.render('auth/forgot', { title: 'Reset your password', sent: true });
   });
 
+  /** The token of a reset link, or null when it cannot be one (answered like an expired link). */
+  const tokenOf = (req: Request) => {
+    const token = String(req.params.token);
+    return RESET_TOKEN.test(token) ? token : null;
+  };
+
   router.get('/reset-password/:token', allow.public(), async (req, res) => {
-    const valid = Boolean(await deps.auth.findResetToken(String(req.params.token)));
-    res
-      .status(valid ? 200 : 410)
-      .render('auth/reset', { title: 'Choose a new password', valid, token: String(req.params.token) });
+    const token = tokenOf(req);
+    const valid = token !== null && Boolean(await deps.auth.findResetToken(token));
+    res.status(valid ? 200 : 410).render('auth/reset', { title: 'Choose a new password', valid, token });
   });
 
   router.post('/reset-password/:token', allow.public(), async (req, res) => {
     await limit('reset', req);
-    if (!(await deps.auth.findResetToken(String(req.params.token)))) {
+    const token = tokenOf(req);
+    if (token === null || !(await deps.auth.findResetToken(token))) {
       return res.status(410).render('auth/reset', { title: 'Choose a new password', valid: false });
     }
-    const parsed = passwordSchema.safeParse(req.body?.password ?? '');
+    const parsed = resetSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       return res.status(422).render('auth/reset', {
         title: 'Choose a new password',
         valid: true,
-        token: String(req.params.token),
-        errors: { password: parsed.error.issues[0]!.message },
+        token,
+        errors: fieldErrors(parsed.error),
       });
     }
-    const done = await deps.auth.resetPassword(String(req.params.token), parsed.data, ipOf(req));
+    const done = await deps.auth.resetPassword(token, parsed.data.password, ipOf(req));
     if (!done) return res.status(410).render('auth/reset', { title: 'Choose a new password', valid: false });
     res.render('auth/reset', { title: 'Password changed', changed: true });
   });

@@ -9,6 +9,7 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Pool } from 'pg';
 import type { Role } from '../generated/prisma/enums';
+import { withoutInvisibleFormat } from '../http/input';
 
 export const SESSION_COOKIE = 'cme.sid';
 
@@ -129,7 +130,10 @@ export function setupSessions(
   };
   app.use(enforceAbsoluteTimeout);
   app.use((req, res, next) => {
-    res.locals.currentUser = req.user ?? null;
+    // The header shows the name: one stored before invisible format characters were refused shows without them.
+    res.locals.currentUser = req.user
+      ? { ...req.user, fullName: withoutInvisibleFormat(req.user.fullName) }
+      : null;
     next();
   });
   return authenticator;

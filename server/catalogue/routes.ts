@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { allow } from '../http/access';
 import { NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
-import type { Catalogue } from './service';
+import { activityOr404, type Catalogue } from './service';
 import { availability, lessonPath, type ActivityView } from './view-model';
 
 export function catalogueRoutes(deps: {
@@ -14,11 +14,7 @@ export function catalogueRoutes(deps: {
 }): Router {
   const router = Router();
 
-  const loadActivity = async (slug: string) => {
-    const activity = await deps.catalogue.find(slug);
-    if (!activity) throw new NotFoundError('There is no activity at this address.');
-    return activity;
-  };
+  const loadActivity = (slug: unknown) => activityOr404(deps.catalogue, slug);
 
   router.get('/', allow.public(), async (_req, res) => {
     const activities = await deps.catalogue.list();
@@ -30,7 +26,7 @@ export function catalogueRoutes(deps: {
   });
 
   router.get('/activities/:slug', allow.public(), async (req, res) => {
-    const activity = await loadActivity(String(req.params.slug));
+    const activity = await loadActivity(req.params.slug);
     const progress = req.user
       ? summariseProgress(
           activity.lessons,
@@ -54,7 +50,7 @@ export function catalogueRoutes(deps: {
   const anonymousLessonHtml = new WeakMap<ActivityView, Map<number, { html: string; etag: string }>>();
 
   router.get('/activities/:slug/lessons/:lesson', allow.public(), async (req, res, next) => {
-    const activity = await loadActivity(String(req.params.slug));
+    const activity = await loadActivity(req.params.slug);
     const match = /^(\d{1,3})(?:-(.*))?$/.exec(String(req.params.lesson));
     const index = match ? Number(match[1]) - 1 : -1;
     const lesson = activity.lessons[index];
@@ -104,7 +100,7 @@ export function catalogueRoutes(deps: {
   });
 
   router.get('/activities/:slug/references', allow.public(), async (req, res) => {
-    const activity = await loadActivity(String(req.params.slug));
+    const activity = await loadActivity(req.params.slug);
     res.render('catalogue/references', { title: `References · ${activity.title}`, activity });
   });
 

@@ -2,6 +2,8 @@
 // view of each activity is kept in memory and dropped when this process syncs again.
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Provider } from '../content/schema';
+import { NotFoundError } from '../http/errors';
+import { parseSlug } from '../http/input';
 import { buildActivityView, type ActivityView } from './view-model';
 
 const activityInclude = {
@@ -56,4 +58,11 @@ export function createCatalogue(prisma: PrismaClient, provider: Provider): Catal
       bySlug.clear();
     },
   };
+}
+
+/** The activity a route's `:slug` names, or 404: a malformed slug never reaches the database. */
+export async function activityOr404(catalogue: Catalogue, rawSlug: unknown): Promise<ActivityView> {
+  const activity = await catalogue.find(parseSlug(rawSlug));
+  if (!activity) throw new NotFoundError('There is no activity at this address.');
+  return activity;
 }

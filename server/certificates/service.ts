@@ -4,7 +4,9 @@
 import type { Pool } from 'pg';
 import { recordAudit } from '../audit/service';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { z } from 'zod';
 import { HttpError, NotFoundError } from '../http/errors';
+import { freeText, withoutInvisibleFormat } from '../http/input';
 import type { CertificateSnapshot } from './snapshot';
 
 export const REVOKE_REASON_MIN = 5;
@@ -67,13 +69,14 @@ export async function findCertificateForVerification(pool: Pool, code: string): 
 }
 
 /** The reason, trimmed, or an error message. */
+const reasonLength = `Give the reason for revoking, in ${REVOKE_REASON_MIN} to ${REVOKE_REASON_MAX} characters.`;
+const revokeReasonSchema = freeText(REVOKE_REASON_MAX, 'The reason', reasonLength).pipe(
+  z.string().min(REVOKE_REASON_MIN, reasonLength),
+);
+
 export function validateRevokeReason(input: unknown): { reason: string } | { error: string } {
-  const reason = typeof input === 'string' ? input.trim() : '';
-  if (reason.length < REVOKE_REASON_MIN || reason.length > REVOKE_REASON_MAX)
-    return {
-      error: `Give the reason for revoking, in ${REVOKE_REASON_MIN} to ${REVOKE_REASON_MAX} characters.`,
-    };
-  return { reason };
+  const parsed = revokeReasonSchema.safeParse(input);
+  return parsed.success ? { reason: parsed.data } : { error: parsed.error.issues[0]!.message };
 }
 
 /**
@@ -165,7 +168,7 @@ export async function transcript(prisma: PrismaClient, userId: number): Promise<
       completedOn: claim.completedAt.toISOString().slice(0, 10),
       activityTitle: snapshot?.activityTitle ?? claim.activity.title,
       activitySlug: snapshot?.activitySlug ?? claim.activity.slug,
-      learnerName: snapshot?.learnerName ?? claim.user.fullName,
+      learnerName: withoutInvisibleFormat(snapshot?.learnerName ?? claim.user.fullName),
       creditCode: claim.creditCode,
       creditLabel: claim.creditLabel,
       amount: claim.amount.toString(),

@@ -6,7 +6,9 @@ import type { Pool } from 'pg';
 import type { Throttle } from '../auth/throttle';
 import { formatDate } from '../catalogue/view-model';
 import type { PrismaClient } from '../generated/prisma/client';
+import { z } from 'zod';
 import { allow } from '../http/access';
+import { readQuery, withoutInvisibleFormat } from '../http/input';
 import { HttpError, NotFoundError } from '../http/errors';
 import { creditLine, formatIsoDate } from './pdf';
 import {
@@ -24,6 +26,9 @@ import { formatCertificateCode, parseCertificateCode, verifyPath } from './snaps
  */
 export const VERIFICATION_PAGE_TTL_MS = 10_000;
 
+// Whatever is typed is answered with the form again; only a string can be a code.
+const verifyQuery = z.object({ code: z.string().max(200).optional().catch('') });
+
 export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; throttle: Throttle }): Router {
   const router = Router();
   // Pages of found certificates as an anonymous visitor sees them (a signed-in page shows the user's name, an
@@ -31,13 +36,13 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
   const anonymousPages = new LRUCache<string, string>({ max: 2000, ttl: VERIFICATION_PAGE_TTL_MS });
 
   router.get('/verify', allow.public(), (req, res) => {
-    const input = req.query.code;
+    const { code: input } = readQuery(req, verifyQuery);
     if (input === undefined) return res.render('certificates/verify-form', { title: 'Verify a certificate' });
-    const code = typeof input === 'string' ? parseCertificateCode(input) : null;
+    const code = parseCertificateCode(input);
     if (code) return res.redirect(verifyPath(code));
     res.status(422).render('certificates/verify-form', {
       title: 'Verify a certificate',
-      value: typeof input === 'string' ? input.slice(0, 100) : '',
+      value: input.slice(0, 100),
       error:
         'Enter the certificate code printed on the certificate: 32 letters (A to F) and digits, dashes optional.',
     });
@@ -54,7 +59,8 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
       revokedReason: found.revokedReason,
       // Only what a reader needs to check a PDF against: no email, identifiers, score or degree.
       certificate: {
-        learnerName: s.learnerName,
+        // Names stored before bidi controls were refused must not reorder what a verifier reads.
+        learnerName: withoutInvisibleFormat(s.learnerName),
         activityTitle: s.activityTitle,
         completedOn: formatIsoDate(s.completedOn),
         credit: creditLine(s),

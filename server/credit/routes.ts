@@ -1,6 +1,6 @@
 // Evaluation and credit-claim pages.
 import { Router, type Request, type Response } from 'express';
-import type { Catalogue } from '../catalogue/service';
+import { activityOr404, type Catalogue } from '../catalogue/service';
 import type { ActivityView } from '../catalogue/view-model';
 import { fieldErrors } from '../account/validation';
 import { allow } from '../http/access';
@@ -10,18 +10,22 @@ import { claimSchema, claimSteps, evaluationSchema } from './validation';
 
 const scale = [1, 2, 3, 4, 5];
 
+/** The fields of a refused form as typed, for re-rendering it: strings only (a JSON body may hold anything). */
+const typedValues = (body: unknown): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(body && typeof body === 'object' ? body : {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].length <= 4000,
+    ),
+  );
+
 export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService }): Router {
   const router = Router();
-  const loadActivity = async (req: Request) => {
-    const activity = await deps.catalogue.find(String(req.params.slug));
-    if (!activity) throw new NotFoundError('There is no activity at this address.');
-    return activity;
-  };
+  const loadActivity = (req: Request) => activityOr404(deps.catalogue, req.params.slug);
 
   const renderEvaluation = (
     res: Response,
     activity: ActivityView,
-    values: Record<string, unknown>,
+    values: Record<string, string>,
     errors?: Record<string, string>,
   ) =>
     res.status(errors ? 422 : 200).render('credit/evaluation', {
@@ -50,7 +54,8 @@ export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService
   router.post('/activities/:slug/evaluation', allow.signedIn(), async (req, res) => {
     const activity = await loadActivity(req);
     const parsed = evaluationSchema(activity.objectives.map((o) => o.code)).safeParse(req.body ?? {});
-    if (!parsed.success) return renderEvaluation(res, activity, req.body ?? {}, fieldErrors(parsed.error));
+    if (!parsed.success)
+      return renderEvaluation(res, activity, typedValues(req.body), fieldErrors(parsed.error));
     const value = parsed.data as Record<string, unknown> & typeof parsed.data;
     await deps.credit.submitEvaluation(req.user!.id, activity, {
       objectiveRatings: Object.fromEntries(
@@ -83,7 +88,7 @@ export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService
       creditType,
       steps: claimSteps(Number(activity.credits)).map((n) => ({
         n,
-        selected: String(n) === String(req.body?.amount ?? activity.credits),
+        selected: String(n) === (typedValues(req.body).amount ?? String(activity.credits)),
       })),
     });
   };

@@ -1,5 +1,6 @@
 // The evaluation and claim forms.
 import { z } from 'zod';
+import { freeText } from '../http/input';
 
 const rating = (label: string) =>
   z.coerce
@@ -7,6 +8,8 @@ const rating = (label: string) =>
     .int()
     .min(1, `Rate ${label} from 1 to 5`)
     .max(5, `Rate ${label} from 1 to 5`);
+
+const intendedChangeMessage = 'Describe what you will change in your practice (or "no change" and why)';
 
 export function evaluationSchema(objectiveCodes: readonly string[]) {
   const ratings = Object.fromEntries(
@@ -17,12 +20,10 @@ export function evaluationSchema(objectiveCodes: readonly string[]) {
       ...ratings,
       relevance: rating('the relevance to your practice'),
       freeOfBias: z.enum(['yes', 'no'], { message: 'Say whether the content was free of commercial bias' }),
-      biasComment: z.string().trim().max(2000).optional(),
-      intendedChange: z
-        .string({ message: 'Describe what you will change in your practice (or "no change" and why)' })
-        .trim()
-        .min(2, 'Describe what you will change in your practice (or "no change" and why)')
-        .max(2000),
+      biasComment: freeText(2000, 'The comment').optional(),
+      intendedChange: freeText(2000, 'Your answer', intendedChangeMessage).pipe(
+        z.string().min(2, intendedChangeMessage),
+      ),
       overallQuality: rating('the overall quality'),
     })
     .superRefine((value, ctx) => {

@@ -3,6 +3,7 @@
 import type { RequestHandler } from 'express';
 import type { Role } from '../generated/prisma/enums';
 import { HttpError } from './errors';
+import { signInPath } from './safe-redirect';
 
 export type AccessRule =
   { kind: 'public' } | { kind: 'signedIn' } | { kind: 'roles'; roles: readonly Role[] };
@@ -17,7 +18,7 @@ function requireSignIn(req: Parameters<RequestHandler>[0], res: Parameters<Reque
   if (req.accepts(['html', 'json']) === 'json' || req.method !== 'GET') {
     throw new HttpError(401, 'Sign in to continue.');
   }
-  res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+  res.redirect(signInPath(req.originalUrl));
   return false;
 }
 

@@ -2,6 +2,7 @@
 // never a stack trace or a raw database error in production.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/availability';
 import { requestContext } from './logging';
 
 export class HttpError extends Error {
@@ -27,6 +28,16 @@ export class BadRequestError extends HttpError {
   }
 }
 
+/** The database cannot be reached: the request was not carried out and can be retried as it is. */
+export class ServiceUnavailableError extends HttpError {
+  constructor() {
+    super(
+      503,
+      'The service is briefly unavailable: we cannot reach our database. Nothing was saved; please try again in a few seconds.',
+    );
+  }
+}
+
 const titles: Record<number, string> = {
   400: 'Bad request',
   401: 'Sign in required',
@@ -37,33 +48,48 @@ const titles: Record<number, string> = {
   422: 'Cannot process this request',
   429: 'Too many requests',
   500: 'Something went wrong',
+  503: 'Temporarily unavailable',
 };
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
 
-export function errorHandler(options: { production: boolean; logger: Logger }): ErrorRequestHandler {
+export function errorHandler(options: {
+  production: boolean;
+  logger: Logger;
+  /** Told about every unexpected error, so that an outage is noticed by the first request that meets it. */
+  onUnexpected?: (error: unknown) => void;
+}): ErrorRequestHandler {
   const { logger } = options;
-  return (error: unknown, req, res, _next) => {
+  return (raw: unknown, req, res, _next) => {
+    if (!(raw instanceof HttpError)) options.onUnexpected?.(raw);
+    // A database that cannot be reached is an outage to wait out, not a bug: 503 with Retry-After.
+    const error =
+      !(raw instanceof HttpError) && isDatabaseUnavailable(raw) ? new ServiceUnavailableError() : raw;
     const known = error instanceof HttpError;
     // body-parser and other http-errors carry a client status; anything else is our fault.
-    const clientStatus = (error as { status?: unknown; expose?: unknown }).status;
+    const clientStatus = (error as { status?: unknown } | null | undefined)?.status;
     const status = known
       ? error.status
       : typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500
         ? clientStatus
         : 500;
     const message =
-      status >= 500
-        ? 'An unexpected error occurred. It has been logged; please try again later.'
-        : error instanceof Error
-          ? error.message
-          : 'Bad request';
-    if (status >= 500) logger.error({ ...requestContext(req), err: error }, 'request error');
+      error instanceof ServiceUnavailableError
+        ? error.message
+        : status >= 500
+          ? 'An unexpected error occurred. It has been logged; please try again later.'
+          : error instanceof Error
+            ? error.message
+            : 'Bad request';
+    if (error instanceof ServiceUnavailableError)
+      logger.warn({ ...requestContext(req), err: raw === error ? undefined : raw }, 'database unavailable');
+    else if (status >= 500) logger.error({ ...requestContext(req), err: error }, 'request error');
     else logger.info({ ...requestContext(req), status, message }, 'request rejected');
     if (res.headersSent) return;
     const title = titles[status] ?? 'Error';
     const stack = !options.production && status >= 500 && error instanceof Error ? error.stack : undefined;
     res.status(status);
+    if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({
         error: { status, title, message, details: known ? error.details : undefined, requestId: req.id },

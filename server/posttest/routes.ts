@@ -1,16 +1,13 @@
 // Post-test pages: the overview, an attempt's form, submission and the result.
 import { Router, type Request } from 'express';
-import type { Catalogue } from '../catalogue/service';
+import { activityOr404, type Catalogue } from '../catalogue/service';
 import { lessonPath } from '../catalogue/view-model';
 import { allow } from '../http/access';
 import { BadRequestError, NotFoundError } from '../http/errors';
+import { parseId } from '../http/input';
 import type { Answers, PostTestService } from './service';
 
-const attemptId = (req: Request) => {
-  const id = Number(req.params.attemptId);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError('There is no such attempt.');
-  return id;
-};
+const attemptId = (req: Request) => parseId(req.params.attemptId, 'There is no such attempt.');
 
 /** Form fields q<position> → selected option ids; anything else is ignored. */
 export function parseAnswers(body: unknown): Answers {
@@ -30,11 +27,7 @@ export function parseAnswers(body: unknown): Answers {
 export function postTestRoutes(deps: { catalogue: Catalogue; postTest: PostTestService }): Router {
   const router = Router();
   const base = (slug: string) => `/activities/${slug}/post-test`;
-  const loadActivity = async (req: Request) => {
-    const activity = await deps.catalogue.find(String(req.params.slug));
-    if (!activity) throw new NotFoundError('There is no activity at this address.');
-    return activity;
-  };
+  const loadActivity = (req: Request) => activityOr404(deps.catalogue, req.params.slug);
 
   router.get('/activities/:slug/post-test', allow.signedIn(), async (req, res) => {
     const activity = await loadActivity(req);
