@@ -9,6 +9,7 @@ import { createCatalogue } from '../../server/catalogue/service';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { createPool } from '../../server/db/database';
+import { createPrisma } from '../../server/db/prisma';
 import { migrationNames } from '../../server/db/migrations';
 import { createMailer, type SendMail } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -34,6 +35,8 @@ export interface TestAppOptions {
   sendMail?: SendMail;
   /** Where the app logs; silent unless TEST_LOG_LEVEL is set. */
   logger?: Logger;
+  /** The connection string the app uses, made from its database's (e.g. through a TCP proxy). */
+  connectVia?: (url: string) => string;
 }
 
 export interface TestApp {
@@ -45,14 +48,16 @@ export interface TestApp {
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const pool = createPool(db.url, () => {}); // idle connections are cut when the test database is dropped
+  const appUrl = options.connectVia?.(db.url) ?? db.url;
+  const pool = createPool(appUrl, () => {}); // idle connections are cut when the test database is dropped
+  const prisma = appUrl === db.url ? db.prisma : createPrisma(appUrl, 5);
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
   const app = createApp({
-    prisma: db.prisma,
+    prisma,
     pool,
-    catalogue: createCatalogue(db.prisma, content.provider),
+    catalogue: createCatalogue(prisma, content.provider),
     provider: content.provider,
     logger,
     sendMail: options.sendMail ?? createMailer({ from: 'test@localhost', logger }),
@@ -76,6 +81,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     pool,
     async close() {
       await pool.end();
+      if (prisma !== db.prisma) await prisma.$disconnect();
       await db.drop();
     },
   };
