@@ -2,8 +2,10 @@
 // reset), then given back. During the outage every request that needs the database answers 503 with
 // Retry-After, nothing hands out a session it cannot store, and the app recovers on its own afterwards.
 // The embedded server killed for real, under load, is tests/main/outage.test.ts.
+import { Pool } from 'pg';
 import request from 'supertest';
 import { isDatabaseUnavailable } from '../../server/db/availability';
+import { createPrisma } from '../../server/db/prisma';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
 import { activityPath } from '../support/journey';
 import { createUser, signIn, type Agent } from '../support/session';
@@ -86,8 +88,6 @@ describe('when the database comes back', () => {
 
 describe('isDatabaseUnavailable', () => {
   it('recognises a refused connection from node-postgres and from Prisma, and not an ordinary query error', async () => {
-    const { Pool } = await import('pg');
-    const { createPrisma } = await import('../../server/db/prisma');
     const dead = `postgresql://nobody@127.0.0.1:${proxy.port + 1}/none`;
     const pool = new Pool({ connectionString: dead });
     const prisma = createPrisma(dead, 1);
