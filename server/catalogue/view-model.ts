@@ -39,12 +39,21 @@ const longDate = new Intl.DateTimeFormat('en-US', {
 /** 2026-11-24 → "November 24, 2026" (dates are stored as UTC days). */
 export const formatDate = (date: Date) => longDate.format(date);
 
+/** "2026-05-22" (a UTC day, as certificates store it) → "May 22, 2026". */
+export const formatIsoDate = (isoDate: string) => formatDate(new Date(`${isoDate}T00:00:00Z`));
+
 export const lessonPath = (activitySlug: string, lesson: { position: number; slug: string }) =>
   `/activities/${activitySlug}/lessons/${lesson.position}-${lesson.slug}`;
 
-/** 0.5 → "0.5", 1 → "1.0"; credit amounts are always shown with at least one decimal, as accreditors print them. */
+/**
+ * 0.5 → "0.5", 1 → "1.0": credit amounts are always shown with at least one decimal, as accreditors print them.
+ * The one amount formatter of the server (catalogue, claims, certificates, transcript); a value that is not a
+ * number is shown as it is.
+ */
 export const formatCredits = (amount: { toString(): string }) => {
-  const value = Number(amount.toString());
+  const text = amount.toString();
+  const value = Number(text);
+  if (!Number.isFinite(value)) return text;
   return Number.isInteger(value) ? value.toFixed(1) : String(value);
 };
 

@@ -1,25 +1,14 @@
-// The certificate as a one-page PDF, drawn only from the frozen snapshot (never from live data).
+// The certificate as a one-page PDF: the blocks of certificate-text.ts, drawn where pdf-layout.ts puts them.
+// Drawn only from the frozen snapshot (never from live data).
 //
-// Page size: the intersection of A4 and US Letter in landscape, 792 × 595.28 pt (11 in × 210 mm). It is as
-// wide as Letter and as tall as A4, so it fits inside either sheet without scaling ("actual size" prints it
-// whole on both; "fit to page" changes nothing on Letter and almost nothing on A4), unlike Letter landscape
-// (612 pt tall, taller than A4) or A4 landscape (842 pt wide, wider than Letter). Margins of 0.6 in keep the
-// content well inside the unprintable edge of office printers (about 0.25 in).
-//
-// Fonts: only the standard PDF Helvetica family, so nothing is embedded. pdfkit encodes these fonts in
-// WinAnsi, which has "™" (0x99) and the accented letters of Western names; characters outside WinAnsi
-// (e.g. Greek, Cyrillic, CJK) cannot be shown by a standard font and are replaced by "?" below rather than
-// left to pdfkit, so the PDF never contains garbage glyphs.
+// Fonts: pdfkit encodes the standard fonts in WinAnsi, which has "™" (0x99) and the accented letters of
+// Western names; characters outside WinAnsi (e.g. Greek, Cyrillic, CJK) cannot be shown by a standard font and
+// are replaced by "?" here rather than left to pdfkit, so the PDF never contains garbage glyphs.
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { formatCertificateCode, type CertificateSnapshot } from './snapshot';
-import { formatDate } from '../catalogue/view-model';
-
-const PAGE = { width: 792, height: 595.28 };
-const MARGIN = 43; // 0.6 in
-const INK = '#1a1a1a';
-const MUTED = '#555555';
-const ACCENT = '#1d4f91';
+import { certificateText, type CertificateText, type TextRun } from './certificate-text';
+import { LAYOUT, type FontName } from './pdf-layout';
+import type { CertificateSnapshot } from './snapshot';
 
 /** Characters of Windows-1252 above 0x7F that are not Latin-1 (pdfkit maps these for the standard fonts). */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -37,33 +26,6 @@ export function winAnsiSafe(text: string): string {
     .join('');
 }
 
-/** "2026-05-22" → "May 22, 2026". */
-export function formatIsoDate(isoDate: string): string {
-  return formatDate(new Date(`${isoDate}T00:00:00Z`));
-}
-
-/** 0.5 → "0.5", 1 → "1.0", as accreditors print credit amounts. */
-export function formatAmount(amount: string): string {
-  const value = Number(amount);
-  return Number.isFinite(value) ? (Number.isInteger(value) ? value.toFixed(1) : String(value)) : amount;
-}
-
-/** "0.5 AMA PRA Category 1 Credit™"; participation is stated in hours. */
-export function creditLine(snapshot: Pick<CertificateSnapshot, 'creditCode' | 'creditLabel' | 'amount'>) {
-  const amount = formatAmount(snapshot.amount);
-  return snapshot.creditCode === 'PARTICIPATION'
-    ? `${amount} ${Number(amount) === 1 ? 'hour' : 'hours'} of participation`
-    : `${amount} ${snapshot.creditLabel}`;
-}
-
-/** Splits "a *b* c" into [{text:'a ', italic:false}, {text:'b', italic:true}, {text:' c', italic:false}]. */
-export function italicSegments(text: string): { text: string; italic: boolean }[] {
-  return text
-    .split('*')
-    .map((part, index) => ({ text: part, italic: index % 2 === 1 }))
-    .filter((segment) => segment.text !== '');
-}
-
 type Doc = InstanceType<typeof PDFDocument>;
 
 /**
@@ -73,13 +35,12 @@ type Doc = InstanceType<typeof PDFDocument>;
  */
 function drawRichText(
   doc: Doc,
-  segments: { text: string; italic: boolean }[],
-  left: number,
-  width: number,
-  fontSize: number,
-  lineGap: number,
+  segments: TextRun[],
+  box: { left: number; width: number },
+  style: { font: FontName; italicFont: FontName; size: number; lineGap: number },
 ) {
-  const fontOf = (italic: boolean) => (italic ? 'Helvetica-Oblique' : 'Helvetica');
+  const { left, width } = box;
+  const fontOf = (italic: boolean) => (italic ? style.italicFont : style.font);
   type Run = { text: string; italic: boolean };
   const words: Run[][] = [];
   let current: Run[] = [];
@@ -95,10 +56,10 @@ function drawRichText(
   if (current.length > 0) words.push(current);
   if (words.length === 0) return;
 
-  doc.fontSize(fontSize);
+  doc.fontSize(style.size);
   const runWidth = (run: Run) => doc.font(fontOf(run.italic)).widthOfString(run.text);
   const wordWidth = (word: Run[]) => word.reduce((sum, run) => sum + runWidth(run), 0);
-  const space = doc.font('Helvetica').widthOfString(' ');
+  const space = doc.font(style.font).widthOfString(' ');
   const lines: Run[][][] = [];
   let line: Run[][] = [];
   let lineWidth = 0;
@@ -115,7 +76,7 @@ function drawRichText(
   lines.push(line);
 
   let y = doc.y;
-  const height = doc.font('Helvetica').currentLineHeight(true) + lineGap;
+  const height = doc.font(style.font).currentLineHeight(true) + style.lineGap;
   for (const words of lines) {
     const total = words.reduce((sum, word, i) => sum + wordWidth(word) + (i > 0 ? space : 0), 0);
     let x = left + (width - total) / 2;
@@ -137,23 +98,26 @@ export async function renderCertificatePdf(
   code: string,
   verifyUrl: string,
 ): Promise<Buffer> {
-  const qr = await QRCode.toBuffer(verifyUrl, {
-    type: 'png',
-    errorCorrectionLevel: 'M',
-    margin: 4,
-    scale: 6,
-  });
-  const participation = snapshot.creditCode === 'PARTICIPATION';
-  const title = participation ? 'Certificate of participation' : 'Certificate of completion';
+  return drawCertificate(certificateText(snapshot, { code, verifyUrl }));
+}
 
+/** Lays out the certificate's text on one page, from LAYOUT only. */
+export async function drawCertificate(text: CertificateText): Promise<Buffer> {
+  const { page, colours, footer, statements } = LAYOUT;
+  const qr = await QRCode.toBuffer(text.verifyUrl, {
+    type: 'png',
+    errorCorrectionLevel: footer.qr.errorCorrectionLevel,
+    margin: footer.qr.quietZone,
+    scale: footer.qr.scale,
+  });
   const doc = new PDFDocument({
-    size: [PAGE.width, PAGE.height],
+    size: [page.width, page.height],
     layout: 'portrait', // the size above is already landscape (width > height)
-    margin: MARGIN,
+    margin: page.margin,
     info: {
-      Title: `${title}: ${winAnsiSafe(snapshot.activityTitle)}`,
-      Author: winAnsiSafe(snapshot.providerName),
-      Subject: `Certificate ${formatCertificateCode(code)}`,
+      Title: winAnsiSafe(text.document.title),
+      Author: winAnsiSafe(text.document.author),
+      Subject: winAnsiSafe(text.document.subject),
     },
   });
   const chunks: Buffer[] = [];
@@ -163,110 +127,62 @@ export async function renderCertificatePdf(
     doc.on('error', reject);
   });
 
-  const left = MARGIN;
-  const width = PAGE.width - 2 * MARGIN;
-  const centered = { width, align: 'center' as const };
+  const left = page.margin;
+  const width = page.width - 2 * page.margin;
 
-  // Frame: two rules inside the margin.
-  doc
-    .lineWidth(2)
-    .strokeColor(ACCENT)
-    .rect(MARGIN - 14, MARGIN - 14, PAGE.width - 2 * (MARGIN - 14), PAGE.height - 2 * (MARGIN - 14))
-    .stroke()
-    .lineWidth(0.5)
-    .rect(MARGIN - 9, MARGIN - 9, PAGE.width - 2 * (MARGIN - 9), PAGE.height - 2 * (MARGIN - 9))
-    .stroke();
+  doc.strokeColor(colours[LAYOUT.frame.colour]);
+  for (const rule of LAYOUT.frame.rules)
+    doc
+      .lineWidth(rule.lineWidth)
+      .rect(rule.inset, rule.inset, page.width - 2 * rule.inset, page.height - 2 * rule.inset)
+      .stroke();
 
-  doc
-    .fillColor(MUTED)
-    .font('Helvetica')
-    .fontSize(11)
-    .text(winAnsiSafe(snapshot.providerName), left, MARGIN + 10, centered);
-  doc.moveDown(1);
-  doc.fillColor(ACCENT).font('Helvetica-Bold').fontSize(28).text(title, centered);
-  doc.moveDown(0.8);
+  LAYOUT.centred.forEach((block, index) => {
+    const font = block.italicFont && block.italic?.(text) ? block.italicFont : block.font;
+    doc.fillColor(colours[block.colour]).font(font).fontSize(block.size);
+    const value = winAnsiSafe(block.text(text));
+    if (index === 0) doc.text(value, left, LAYOUT.top, { width, align: 'center' });
+    else doc.text(value, { width, align: 'center' });
+    doc.moveDown(block.linesAfter);
+  });
 
-  doc.fillColor(MUTED).font('Helvetica').fontSize(12).text('This certifies that', centered);
-  doc.moveDown(0.4);
-  const name = snapshot.learnerDegree
-    ? `${snapshot.learnerName}, ${snapshot.learnerDegree}`
-    : snapshot.learnerName;
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(24).text(winAnsiSafe(name), centered);
-  doc.moveDown(0.3);
-  doc
-    .fillColor(MUTED)
-    .font('Helvetica')
-    .fontSize(12)
-    .text(
-      participation ? 'participated in the enduring material' : 'has completed the enduring material',
-      centered,
-    );
-  doc.moveDown(0.3);
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(17).text(winAnsiSafe(snapshot.activityTitle), centered);
-  doc.moveDown(0.3);
-  doc
-    .fillColor(MUTED)
-    .font('Helvetica')
-    .fontSize(12)
-    .text(`on ${formatIsoDate(snapshot.completedOn)}, and is awarded`, centered);
-  doc.moveDown(0.3);
-  // The AMA requires its credit name in italics wherever it is printed.
-  doc
-    .fillColor(INK)
-    .font(snapshot.creditCode === 'AMA_PRA_1' ? 'Helvetica-BoldOblique' : 'Helvetica-Bold')
-    .fontSize(16)
-    .text(winAnsiSafe(creditLine(snapshot)), centered);
-  doc.moveDown(1.6);
-
-  // Statements, word for word as the provider's accreditation requires, in a narrower column.
-  const statementLeft = left + 50;
-  const statementWidth = width - 100;
-  doc.fillColor(INK).font('Helvetica').fontSize(9.5);
-  if (snapshot.accreditationStatement) {
-    doc.text(winAnsiSafe(snapshot.accreditationStatement), statementLeft, doc.y, {
-      width: statementWidth,
+  const column = { left: left + statements.indent, width: width - 2 * statements.indent };
+  doc.fillColor(colours[statements.colour]).font(statements.font).fontSize(statements.size);
+  if (text.accreditationStatement) {
+    doc.text(winAnsiSafe(text.accreditationStatement), column.left, doc.y, {
+      width: column.width,
       align: 'center',
-      lineGap: 1.5,
+      lineGap: statements.lineGap,
     });
-    doc.moveDown(0.5);
+    doc.moveDown(statements.linesBetween);
   }
   drawRichText(
     doc,
-    italicSegments(winAnsiSafe(snapshot.designationStatement ?? '')),
-    statementLeft,
-    statementWidth,
-    9.5,
-    1.5,
+    text.designationStatement.map((run) => ({ ...run, text: winAnsiSafe(run.text) })),
+    column,
+    statements,
   );
 
-  // Footer: verification block on the left, QR code on the right.
-  const qrSize = 86;
-  const footerTop = PAGE.height - MARGIN - qrSize;
-  doc.image(qr, PAGE.width - MARGIN - qrSize, footerTop, { width: qrSize, height: qrSize });
-  doc.link(PAGE.width - MARGIN - qrSize, footerTop, qrSize, qrSize, verifyUrl);
-  const footerWidth = width - qrSize - 20;
-  doc.fillColor(MUTED).font('Helvetica').fontSize(9);
-  const footerLines: [string, string][] = [
-    ['Provider', snapshot.providerName],
-    ...(snapshot.uan ? ([['UAN', snapshot.uan]] as [string, string][]) : []),
-    ['Certificate code', formatCertificateCode(code)],
-    ['Verify at', verifyUrl],
-  ];
-  const lineHeight = 13;
-  let y = PAGE.height - MARGIN - footerLines.length * lineHeight + 2;
-  for (const [label, value] of footerLines) {
+  const qrLeft = page.width - page.margin - footer.qr.size;
+  const qrTop = page.height - page.margin - footer.qr.size;
+  doc.image(qr, qrLeft, qrTop, { width: footer.qr.size, height: footer.qr.size });
+  doc.link(qrLeft, qrTop, footer.qr.size, footer.qr.size, text.verifyUrl);
+  const linesWidth = width - footer.qr.size - footer.gap;
+  doc.fillColor(colours[footer.label.colour]).font(footer.label.font).fontSize(footer.size);
+  let y = page.height - page.margin - text.footer.length * footer.lineHeight + footer.lowered;
+  for (const line of text.footer) {
     doc
-      .font('Helvetica')
-      .fillColor(MUTED)
-      .text(`${label}: `, left, y, { continued: true, width: footerWidth, lineBreak: false })
-      .font(label === 'Certificate code' ? 'Helvetica-Bold' : 'Helvetica')
-      .fillColor(INK)
-      .text(winAnsiSafe(value), {
-        width: footerWidth,
+      .font(footer.label.font)
+      .fillColor(colours[footer.label.colour])
+      .text(`${line.label}: `, left, y, { continued: true, width: linesWidth, lineBreak: false })
+      .font(footer.valueFonts[line.kind])
+      .fillColor(colours[footer.value.colour])
+      .text(winAnsiSafe(line.value), {
+        width: linesWidth,
         lineBreak: false,
-        ...(label === 'Verify at' ? { link: verifyUrl } : {}),
+        ...(line.kind === 'verify' ? { link: text.verifyUrl } : {}),
       });
-    y += lineHeight;
+    y += footer.lineHeight;
   }
 
   doc.end();

@@ -2,13 +2,14 @@
 // verification page and revocation are in verification-routes.ts.
 import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import { formatDate } from '../catalogue/view-model';
+import { formatCredits, formatDate } from '../catalogue/view-model';
 import type { PrismaClient } from '../generated/prisma/client';
 import { allow } from '../http/access';
 import { HttpError, NotFoundError } from '../http/errors';
-import { formatAmount, formatIsoDate, renderCertificatePdf } from './pdf';
+import { completionText } from './certificate-text';
+import { renderCertificatePdf } from './pdf';
 import { findCertificateForOwner, transcript } from './service';
-import { formatCertificateCode, parseCertificateCode, verifyPath } from './snapshot';
+import { parseCertificateCode, verifyPath } from './snapshot';
 
 /** A leading = + - @ (or tab, carriage return) makes spreadsheets read a cell as a formula: neutralise it. */
 export const csvSafe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
@@ -41,33 +42,40 @@ export function certificateRoutes(deps: { prisma: PrismaClient; appUrl: string }
     res.set('Cache-Control', 'private, no-store');
     res.render('certificates/transcript', {
       title: 'My CE',
-      entries: entries.map((entry) => ({
-        ...entry,
-        completedOnText: formatIsoDate(entry.completedOn),
-        amount: formatAmount(entry.amount),
-        scorePercent: entry.scorePercent === null ? null : `${Number(entry.scorePercent)}%`,
-        revokedOn: entry.revokedAt ? formatDate(entry.revokedAt) : null,
-        pdfPath: entry.certificateCode ? `/certificates/${entry.certificateCode}.pdf` : null,
-        verifyPath: entry.certificateCode ? verifyPath(entry.certificateCode) : null,
-        groupedCode: entry.certificateCode ? formatCertificateCode(entry.certificateCode) : null,
-      })),
-      totals: totals.map((total) => ({ ...total, amount: formatAmount(total.amount) })),
+      entries: entries.map((entry) => {
+        const shown = completionText(entry);
+        return {
+          ...entry,
+          completedOnText: shown.completedOn,
+          amount: shown.amount,
+          scorePercent: entry.scorePercent === null ? null : `${Number(entry.scorePercent)}%`,
+          revokedOn: shown.revokedOn,
+          pdfPath: entry.certificateCode ? `/certificates/${entry.certificateCode}.pdf` : null,
+          verifyPath: entry.certificateCode ? verifyPath(entry.certificateCode) : null,
+          groupedCode: shown.code,
+        };
+      }),
+      totals: totals.map((total) => ({ ...total, amount: formatCredits(total.amount) })),
     });
   });
 
   router.get('/my-ce.csv', allow.signedIn(), async (req, res) => {
     const { entries } = await transcript(deps.prisma, req.user!.id);
-    const rows = entries.map((entry) => [
-      entry.completedOn,
-      entry.learnerName,
-      entry.activityTitle,
-      entry.creditLabel,
-      formatAmount(entry.amount),
-      entry.scorePercent ?? '',
-      entry.certificateCode ? formatCertificateCode(entry.certificateCode) : '',
-      entry.certificateCode ? verifyUrl(entry.certificateCode) : '',
-      entry.revokedAt ? `revoked ${entry.revokedAt.toISOString().slice(0, 10)}` : 'valid',
-    ]);
+    const rows = entries.map((entry) => {
+      const shown = completionText(entry);
+      // Dates stay ISO here: a spreadsheet sorts and parses them.
+      return [
+        entry.completedOn,
+        shown.learnerName,
+        entry.activityTitle,
+        entry.creditLabel,
+        shown.amount,
+        entry.scorePercent ?? '',
+        shown.code ?? '',
+        entry.certificateCode ? verifyUrl(entry.certificateCode) : '',
+        entry.revokedAt ? `revoked ${entry.revokedAt.toISOString().slice(0, 10)}` : 'valid',
+      ];
+    });
     const csv = stringify(
       [
         [

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/service';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { z } from 'zod';
 import { HttpError, NotFoundError } from '../http/errors';
-import { freeText, withoutInvisibleFormat } from '../http/input';
+import { freeText } from '../http/input';
 import type { CertificateSnapshot } from './snapshot';
 
 export const REVOKE_REASON_MIN = 5;
@@ -121,6 +121,7 @@ export interface TranscriptEntry {
   completedOn: string;
   activityTitle: string;
   activitySlug: string;
+  /** As the certificate states it (stored; shown through certificate-text.ts's learnerName). */
   learnerName: string;
   creditCode: string;
   creditLabel: string;
@@ -168,7 +169,7 @@ export async function transcript(prisma: PrismaClient, userId: number): Promise<
       completedOn: claim.completedAt.toISOString().slice(0, 10),
       activityTitle: snapshot?.activityTitle ?? claim.activity.title,
       activitySlug: snapshot?.activitySlug ?? claim.activity.slug,
-      learnerName: withoutInvisibleFormat(snapshot?.learnerName ?? claim.user.fullName),
+      learnerName: snapshot?.learnerName ?? claim.user.fullName,
       creditCode: claim.creditCode,
       creditLabel: claim.creditLabel,
       amount: claim.amount.toString(),

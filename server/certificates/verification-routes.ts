@@ -4,13 +4,12 @@ import { Router, type Request, type Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
 import type { Throttle } from '../auth/throttle';
-import { formatDate } from '../catalogue/view-model';
 import type { PrismaClient } from '../generated/prisma/client';
 import { z } from 'zod';
 import { allow } from '../http/access';
-import { readQuery, withoutInvisibleFormat } from '../http/input';
+import { readQuery } from '../http/input';
 import { HttpError, NotFoundError } from '../http/errors';
-import { creditLine, formatIsoDate } from './pdf';
+import { certificateText } from './certificate-text';
 import {
   REVOKE_REASON_MAX,
   findCertificateForVerification,
@@ -18,7 +17,7 @@ import {
   validateRevokeReason,
   type Verification,
 } from './service';
-import { formatCertificateCode, parseCertificateCode, verifyPath } from './snapshot';
+import { parseCertificateCode, verifyPath } from './snapshot';
 
 /**
  * How long a visitor's verification page is reused. Revocation here evicts it at once; on another instance the
@@ -49,23 +48,28 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
   });
 
   const verificationView = (code: string, found: Verification, viewer: Express.User | undefined) => {
-    const s = found.snapshot;
+    // The same words as the PDF (the verify URL is only printed there).
+    const text = certificateText(found.snapshot, {
+      code,
+      verifyUrl: verifyPath(code),
+      issuedAt: found.issuedAt,
+      revokedAt: found.revokedAt,
+    });
     return {
       title: 'Certificate verification',
       code,
       valid: found.status === 'valid',
       revoked: found.status === 'revoked',
-      revokedOn: found.revokedAt ? formatDate(found.revokedAt) : null,
+      revokedOn: text.revokedOn,
       revokedReason: found.revokedReason,
       // Only what a reader needs to check a PDF against: no email, identifiers, score or degree.
       certificate: {
-        // Names stored before bidi controls were refused must not reorder what a verifier reads.
-        learnerName: withoutInvisibleFormat(s.learnerName),
-        activityTitle: s.activityTitle,
-        completedOn: formatIsoDate(s.completedOn),
-        credit: creditLine(s),
-        code: formatCertificateCode(code),
-        issuedOn: formatDate(found.issuedAt),
+        learnerName: text.learnerName,
+        activityTitle: text.activityTitle,
+        completedOn: text.completedOn,
+        credit: text.credit.text,
+        code: text.code,
+        issuedOn: text.issuedOn,
       },
       canRevoke: viewer?.role === 'admin' && found.status === 'valid',
       reasonMax: REVOKE_REASON_MAX,

@@ -267,6 +267,16 @@ describe('the PDF certificate', () => {
     expect(content).toContain('0.5 hours of participation');
     expect(content).toContain('UAN: JA0000000-0000-26-001-H01-P');
   });
+
+  it('when the name was stored with a bidi control, then the PDF states it without the control, as the verification page does', async () => {
+    const user = await learner('Avery Okafor');
+    const { code } = await issueCertificate(user, { snapshot: { learnerName: 'Mallory \u202Egnp.exe' } });
+    const content = pdfText((await downloadPdf(await signIn(t.app, user.email), code)).body as Buffer);
+    expect(content).toContain('Mallory gnp.exe, MD');
+    expect(content).not.toContain('?gnp');
+    const page = cheerio.load((await request(t.app).get(`/verify/${code}`).expect(200)).text);
+    expect(page('#certificate-facts dd').first().text()).toBe('Mallory gnp.exe');
+  });
 });
 
 describe('public verification', () => {
