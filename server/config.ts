@@ -13,16 +13,24 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
-    /** An existing PostgreSQL. Without it an embedded PostgreSQL keeps its data in DATA_DIR/postgres. */
+    /**
+     * An existing PostgreSQL. Without it an embedded PostgreSQL keeps its data in DATA_DIR/postgres, or as root,
+     * when the postgres user cannot reach DATA_DIR, in /var/lib/cme-platform (server/db/data-location.ts).
+     */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** The embedded PostgreSQL's files and the kept session secret. */
     DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
     CONTENT_DIR: z.string().min(1).default(path.join(projectRoot, 'content')),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Seconds that shutdown waits for open requests before closing them. */
+    /** Seconds that a shutdown takes at most: draining requests, closing connections, stopping PostgreSQL. */
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().default(10),
     /** Public base URL, used in emailed links and certificate QR codes. Defaults to http://localhost:PORT. */
     APP_URL: z.url({ protocol: /^https?$/ }).optional(),
-    /** Signs the session cookie; at least 32 characters. Required in production. */
+    /**
+     * Signs the session cookie; at least 32 characters. Without it, an app on the embedded database makes one
+     * and keeps it in DATA_DIR/session-secret; with DATABASE_URL, production requires it (DATA_DIR may not
+     * survive a redeploy, and several instances must share one secret).
+     */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Minutes of inactivity after which a session ends. */
     SESSION_IDLE_MINUTES: z.coerce
@@ -48,8 +56,12 @@ const schema = z
     ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is required in production with DATABASE_URL',
+      });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({

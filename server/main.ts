@@ -1,46 +1,107 @@
 // Entry point: config → database (embedded unless DATABASE_URL) → migrations → content sync → listen.
-// Owns graceful shutdown: stop accepting, drain requests, disconnect Prisma, stop the embedded server.
+// Owns shutdown: SIGTERM/SIGINT → stop accepting, drain requests, close the pools, stop PostgreSQL, exit 0, all
+// within SHUTDOWN_GRACE_SECONDS even when the database is dead. A failed start is one line, PostgreSQL stopped.
 import crypto from 'node:crypto';
 import http from 'node:http';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { passwordSchema } from './account/validation';
 import { createApp } from './app';
+import { createFirstAdmin } from './auth/first-admin';
 import { createCatalogue } from './catalogue/service';
-import { ConfigError, loadConfig } from './config';
-import { loadContent } from './content/load';
+import { ConfigError, loadConfig, type Config } from './config';
+import { ContentError, loadContent } from './content/load';
 import { syncContent } from './content/sync';
-import { createPool, openDatabase } from './db/database';
+import { createPool, openDatabase, type DatabaseHandle } from './db/database';
 import { deployMigrations, migrationNames } from './db/migrations';
-import { createPrisma } from './db/prisma';
+import { createPrisma, type Prisma } from './db/prisma';
+import { persistentSessionSecret } from './db/session-secret';
+import { StartError } from './db/start-error';
+import { within } from './db/supervisor';
 import { createLogger } from './http/logging';
 import { createMailer } from './mail/mailer';
-import { createFirstAdmin } from './auth/first-admin';
 
-async function main(): Promise<void> {
-  let config;
+/** What a shutdown has to undo, filled in as the start proceeds. */
+interface Running {
+  opening?: Promise<DatabaseHandle>;
+  database?: DatabaseHandle;
+  prisma?: Prisma;
+  pool?: Pool;
+  server?: http.Server;
+}
+
+function loadConfigOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  const content = loadContent(config.CONTENT_DIR); // fail fast, before any database work
+}
 
-  const database = await openDatabase(
-    { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR },
+/** A listen failure the user can fix, named by the setting at fault. */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  if (error.code === 'EADDRINUSE')
+    return new StartError(`PORT ${config.PORT} is already in use; set PORT to a free port`);
+  if (error.code === 'EACCES')
+    return new StartError(`PORT ${config.PORT} needs privileges this user lacks; set PORT to 1024 or above`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    return new StartError(`HOST ${config.HOST} is not an address of this machine; set HOST (e.g. 0.0.0.0)`);
+  return error;
+}
+
+function listen(server: http.Server, config: Config): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, config));
+    server.once('error', failed);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', failed);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : config.PORT);
+    });
+  });
+}
+
+/** Binds HOST:PORT once and lets go: a port in use is then reported at once, not after the database work. */
+async function checkPort(config: Config): Promise<void> {
+  const probe = http.createServer();
+  await listen(probe, config);
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+async function start(config: Config, logger: Logger, running: Running): Promise<void> {
+  // Fail fast on what the user can fix, before any database work.
+  await checkPort(config);
+  const content = loadContent(config.CONTENT_DIR);
+  if (config.ADMIN_PASSWORD) {
+    const password = passwordSchema.safeParse(config.ADMIN_PASSWORD);
+    if (!password.success) throw new StartError(`ADMIN_PASSWORD: ${password.error.issues[0]!.message}`);
+  }
+  // Before the database: an unusable DATA_DIR is reported before PostgreSQL is involved.
+  let sessionSecret = config.SESSION_SECRET;
+  if (!sessionSecret && !config.DATABASE_URL) sessionSecret = persistentSessionSecret(config.DATA_DIR);
+  if (!sessionSecret) {
+    // Development on an external database only (config.ts requires SESSION_SECRET there in production).
+    sessionSecret = crypto.randomBytes(32).toString('hex');
+    logger.warn('SESSION_SECRET is not set: sessions end when the process restarts');
+  }
+
+  running.opening = openDatabase(
+    { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, events: logger },
     (message) => logger.debug({ postgres: message.trim() }),
   );
+  const database = (running.database = await running.opening);
+  if (database.clusterDir) logger.info(`embedded PostgreSQL data in ${database.clusterDir}`);
   logger.info({ embedded: database.embedded }, 'database ready');
   await deployMigrations(config.projectRoot, database.url);
   const migrations = migrationNames(config.projectRoot);
   logger.info({ migrations: migrations.length }, 'migrations applied');
 
-  const prisma = createPrisma(database.url);
-  const pool = createPool(database.url, (error) =>
+  const prisma = (running.prisma = createPrisma(database.url));
+  const pool = (running.pool = createPool(database.url, (error) =>
     logger.warn({ err: error }, 'idle database connection closed'),
-  );
+  ));
   const reports = await syncContent(prisma, content);
   logger.info({ activities: reports }, 'content synced');
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -50,10 +111,6 @@ async function main(): Promise<void> {
     });
     if (created) logger.info({ email: created.email }, 'first admin created from ADMIN_EMAIL');
   }
-  // Production requires SESSION_SECRET (config.ts); elsewhere a per-process secret is safe, if forgetful.
-  const sessionSecret = config.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex');
-  if (!config.SESSION_SECRET)
-    logger.warn('SESSION_SECRET is not set: sessions end when the process restarts');
 
   const app = createApp({
     prisma,
@@ -73,37 +130,86 @@ async function main(): Promise<void> {
     },
     migrations,
   });
-  const server = http.createServer(app);
-  server.listen(config.PORT, config.HOST, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info(`listening on http://localhost:${port}`);
-  });
+  running.server = http.createServer(app);
+  const port = await listen(running.server, config);
+  logger.info({ nodeEnv: config.NODE_ENV }, `listening on http://localhost:${port}`);
+}
 
+/**
+ * Undoes what `running` holds within `graceMs`: each step has a share of the time, so a dead database (queries
+ * that never answer, a PostgreSQL that ignores SIGINT) delays the exit but cannot prevent it.
+ */
+async function shutdown(running: Running, graceMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + graceMs - Math.min(250, graceMs * 0.05);
+  const left = () => Math.max(deadline - Date.now(), 0);
+  const { server } = running;
+  if (server?.listening) {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections go as soon as their request is answered, not after keepAliveTimeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.closeIdleConnections();
+    if (!(await within(closed, graceMs * 0.6))) {
+      logger.warn('requests still open at the end of the drain; closing their connections');
+      server.closeAllConnections();
+    }
+    clearInterval(sweep);
+  }
+  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end()];
+  if (!(await within(Promise.allSettled(disconnecting), Math.min(graceMs * 0.15, left())))) {
+    logger.warn('database connections did not close in time; leaving them');
+  }
+  // A signal during the start may come while PostgreSQL is starting: wait for it, then stop it.
+  let database = running.database;
+  if (!database && running.opening) {
+    const opening = running.opening.then((handle) => (database = handle));
+    await within(opening, left());
+  }
+  await database?.stop(left());
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL);
+  const running: Running = {};
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return logger.info({ signal }, 'already shutting down');
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_SECONDS * 1000);
-    force.unref();
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await Promise.all([prisma.$disconnect(), pool.end()]);
-    await database.stop();
-    logger.info('stopped');
-    logger.flush();
+    shutdown(running, config.SHUTDOWN_GRACE_SECONDS * 1000, logger).then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.fatal({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
+  // process.on, not once: a second signal must not fall back to the default, which would kill us mid-shutdown.
+  // SIGHUP too (the terminal was closed): by default it would kill the app and leave PostgreSQL running.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+
+  /** Reports a fatal error in one line, stops PostgreSQL (ours, and detached), exits non-zero. */
+  const fail = async (error: unknown, what: string) => {
+    if (stopping) return; // the shutdown in progress ends the process
+    stopping = true;
+    if (error instanceof StartError || error instanceof ContentError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    await running.database?.stop(5000).catch(() => {});
+    logger.flush();
+    process.exit(1);
+  };
+  process.on('uncaughtException', (error) => void fail(error, 'crashed'));
+
+  try {
+    await start(config, logger, running);
+  } catch (error) {
+    await fail(error, 'start failed');
   }
 }
 

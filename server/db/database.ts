@@ -2,23 +2,45 @@
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres } from './embedded';
+import type { SupervisorEvents } from './supervisor';
 
 export interface DatabaseHandle {
   url: string;
   embedded: boolean;
-  stop(): Promise<void>;
+  /** The embedded cluster's data directory (undefined with DATABASE_URL). */
+  clusterDir?: string;
+  /** The embedded postmaster's pid while it runs. */
+  pid(): number | undefined;
+  /** Stops the embedded server (and its supervision) within about `timeoutMs`; nothing to do otherwise. */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 export const EMBEDDED_DATABASE_NAME = 'cme';
 
 export async function openDatabase(
-  options: { databaseUrl?: string; dataDir: string },
+  options: { databaseUrl?: string; dataDir: string; events?: SupervisorEvents },
   log: (message: string) => void,
 ): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return { url: options.databaseUrl, embedded: false, stop: async () => {} };
-  const cluster = await startEmbeddedPostgres(path.join(options.dataDir, 'postgres'), log);
-  await createDatabaseIfMissing(cluster.adminUrl, EMBEDDED_DATABASE_NAME);
-  return { url: cluster.urlFor(EMBEDDED_DATABASE_NAME), embedded: true, stop: cluster.stop };
+  if (options.databaseUrl) {
+    return { url: options.databaseUrl, embedded: false, pid: () => undefined, stop: async () => {} };
+  }
+  const cluster = await startEmbeddedPostgres(path.join(options.dataDir, 'postgres'), log, {
+    dataDir: options.dataDir,
+    events: options.events,
+  });
+  try {
+    await createDatabaseIfMissing(cluster.adminUrl, EMBEDDED_DATABASE_NAME);
+  } catch (error) {
+    await cluster.stop(5000);
+    throw error;
+  }
+  return {
+    url: cluster.urlFor(EMBEDDED_DATABASE_NAME),
+    embedded: true,
+    clusterDir: cluster.clusterDir,
+    pid: cluster.pid,
+    stop: cluster.stop,
+  };
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {

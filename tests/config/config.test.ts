@@ -78,14 +78,27 @@ describe('loadConfig', () => {
     expect(named(error).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
   });
 
-  it('when NODE_ENV is production, then SESSION_SECRET is required and must be long enough', () => {
-    expect(named(configError({ NODE_ENV: 'production' }))).toEqual(['SESSION_SECRET']);
+  it('when NODE_ENV is production with DATABASE_URL, then SESSION_SECRET is required and must be long enough', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db.example:5432/cme' };
+    const error = configError(production);
+    expect(named(error)).toEqual(['SESSION_SECRET']);
+    expect(error.message).toContain('SESSION_SECRET: is required in production with DATABASE_URL');
+    expect(named(configError({ ...production, SESSION_SECRET: 'short' }))).toEqual(['SESSION_SECRET']);
+    expect(loadConfig({ ...production, SESSION_SECRET: 'x'.repeat(32) }).NODE_ENV).toBe('production');
+  });
+
+  it('when NODE_ENV is production on the embedded database, then SESSION_SECRET may be left out (one is kept in DATA_DIR)', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(config.NODE_ENV).toBe('production');
+    expect(config.SESSION_SECRET).toBeUndefined();
     expect(named(configError({ NODE_ENV: 'production', SESSION_SECRET: 'short' }))).toEqual([
       'SESSION_SECRET',
     ]);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).NODE_ENV).toBe(
-      'production',
-    );
+  });
+
+  it('when NODE_ENV is development with DATABASE_URL, then SESSION_SECRET may be left out', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db.example:5432/cme' });
+    expect(config.SESSION_SECRET).toBeUndefined();
   });
 
   it('when ADMIN_EMAIL is given without ADMIN_PASSWORD, then it stops naming ADMIN_PASSWORD', () => {
