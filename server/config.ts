@@ -48,6 +48,13 @@ const schema = z
       .default(12),
     /** Express "trust proxy": set to the number of proxies in front (e.g. 1) when behind a TLS-terminating proxy. */
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /**
+     * Registrations accepted per network per hour. A hospital rollout puts a whole department behind one
+     * address: raise it for the day of the rollout rather than turning the limit off.
+     */
+    REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+    /** Sign-in attempts per network per 15 minutes (shared by everyone behind one address). */
+    LOGINS_PER_IP_PER_15_MINUTES: z.coerce.number().int().min(1).max(100_000).default(60),
     /** smtp:// or smtps:// URL of the mail server. Without it, emails are written to the log. */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     MAIL_FROM: z.string().min(3).default('CME Platform <no-reply@localhost>'),

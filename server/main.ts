@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { passwordSchema } from './account/validation';
 import { createApp } from './app';
 import { createFirstAdmin } from './auth/first-admin';
+import { defaultThrottleSettings } from './auth/throttle';
 import { createCatalogue } from './catalogue/service';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ContentError, loadContent } from './content/load';
@@ -127,6 +128,11 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
       secret: sessionSecret,
       idleMinutes: config.SESSION_IDLE_MINUTES,
       absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+    },
+    throttle: {
+      ...defaultThrottleSettings,
+      registrationsPerIpPerHour: config.REGISTRATIONS_PER_IP_PER_HOUR,
+      loginPerIpPer15Min: config.LOGINS_PER_IP_PER_15_MINUTES,
     },
     migrations,
   });

@@ -32,9 +32,21 @@ describe('loadConfig', () => {
       SESSION_IDLE_MINUTES: 30,
       SESSION_ABSOLUTE_HOURS: 12,
       TRUST_PROXY: 0,
+      REGISTRATIONS_PER_IP_PER_HOUR: 20,
+      LOGINS_PER_IP_PER_15_MINUTES: 60,
       MAIL_FROM: 'CME Platform <no-reply@localhost>',
       projectRoot,
     });
+  });
+
+  it('when a hospital rollout raises the registration limit, then it is taken; zero or a word is refused by name', () => {
+    expect(loadConfig({ REGISTRATIONS_PER_IP_PER_HOUR: '500' }).REGISTRATIONS_PER_IP_PER_HOUR).toBe(500);
+    expect(named(configError({ REGISTRATIONS_PER_IP_PER_HOUR: '0' }))).toEqual([
+      'REGISTRATIONS_PER_IP_PER_HOUR',
+    ]);
+    expect(named(configError({ LOGINS_PER_IP_PER_15_MINUTES: 'many' }))).toEqual([
+      'LOGINS_PER_IP_PER_15_MINUTES',
+    ]);
   });
 
   it('when values are given as strings, then numbers are coerced and APP_URL follows PORT', () => {
