@@ -3,7 +3,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import { recordAudit } from '../audit/service';
 import { hashPassword, verifyPassword } from '../auth/passwords';
-import { endSessionsOf } from '../auth/sessions-store';
+import { endSessionsOf } from '../auth/session-store';
 import type { Throttle } from '../auth/throttle';
 import type { ProfileInput } from './validation';
 

@@ -2,7 +2,7 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { recordAudit } from '../audit/service';
-import { endSessionsOf } from '../auth/sessions-store';
+import { endSessionsOf } from '../auth/session-store';
 import { NotFoundError, HttpError } from '../http/errors';
 
 export const PAGE_SIZE = 25;

@@ -6,8 +6,8 @@ import type { RegistrationInput } from '../account/validation';
 import { recordAudit } from '../audit/service';
 import type { SendMail } from '../mail/mailer';
 import { hashPassword, verifyPassword } from './passwords';
-import { sessionUserSelect } from './session';
-import { endSessionsOf } from './sessions-store';
+import { sessionUserSelect } from './session-user';
+import { endSessionsOf } from './session-store';
 import type { Throttle } from './throttle';
 
 export const LOGIN_FAILED = 'The email or password is incorrect.';

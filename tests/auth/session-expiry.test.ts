@@ -1,7 +1,7 @@
 // The idle timeout on the server: activity keeps a session alive (its expiry is pushed forward in the database,
 // at most once per touch interval), inactivity ends it even when the browser still sends the cookie.
 import request from 'supertest';
-import { touchIntervalMs } from '../../server/auth/session';
+import { touchIntervalMs } from '../../server/auth/session-store';
 import { createTestApp, type TestApp } from '../support/app';
 import { createUser, submitForm } from '../support/session';
 

@@ -1,12 +1,14 @@
-// The printed results: one row per scenario, then each ratio against its target.
+// The printed results: one row per measured scenario, then each ratio against its target.
 import type { Measurement } from './measure';
 
 export interface Ratio {
-  /** Scenario names: numerator requests/s divided by denominator requests/s. */
+  /** Scenario names: the numerator's rate divided by the denominator's. */
   numerator: string;
   denominator: string;
   /** The ratio the issue asks for; missing it is reported, never a failed run. Null: shown for context only. */
   target: number | null;
+  /** What is divided, when not req/s by req/s. */
+  unit?: string;
 }
 
 export interface RatioResult extends Ratio {
@@ -23,26 +25,27 @@ function table(header: string[], rows: string[][]): string {
 
 export function measurementTable(results: { name: string; measurement: Measurement }[]): string {
   return table(
-    ['scenario', 'req/s (avg)', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors'],
+    ['scenario', 'req/s (avg)', 'p50 ms', 'p99 ms', 'requests', 'unexpected status', 'errors'],
     results.map(({ name, measurement: m }) => [
       name,
       m.requestsPerSecond.toFixed(1),
       m.latencyP50.toFixed(0),
       m.latencyP99.toFixed(0),
       String(m.requests),
-      String(m.non2xx),
+      String(m.unexpected),
       String(m.errors),
     ]),
   );
 }
 
-export function computeRatios(ratios: readonly Ratio[], results: Map<string, Measurement>): RatioResult[] {
+/** Each ratio from its scenarios' rates (req/s, or scored/s for submissions). */
+export function computeRatios(ratios: readonly Ratio[], rates: ReadonlyMap<string, number>): RatioResult[] {
   return ratios.map((ratio) => {
-    const numerator = results.get(ratio.numerator);
-    const denominator = results.get(ratio.denominator);
-    if (!numerator || !denominator)
+    const numerator = rates.get(ratio.numerator);
+    const denominator = rates.get(ratio.denominator);
+    if (numerator === undefined || denominator === undefined)
       throw new Error(`ratio ${ratio.numerator}/${ratio.denominator}: no such scenario`);
-    const value = numerator.requestsPerSecond / denominator.requestsPerSecond;
+    const value = numerator / denominator;
     return { ...ratio, value, met: ratio.target === null || value >= ratio.target };
   });
 }
@@ -51,7 +54,7 @@ export function ratioLines(ratios: readonly RatioResult[]): string {
   return ratios
     .map(
       (r) =>
-        `ratio ${r.numerator}/${r.denominator} (req/s): ${r.value.toFixed(2)}  ` +
+        `ratio ${r.numerator}/${r.denominator} (${r.unit ?? 'req/s'}): ${r.value.toFixed(2)}  ` +
         (r.target === null
           ? '(no target)'
           : `target ≥ ${r.target.toFixed(2)}  ${r.met ? 'met' : 'below target'}`),
@@ -59,19 +62,15 @@ export function ratioLines(ratios: readonly RatioResult[]): string {
     .join('\n');
 }
 
-/** Why the run is a failure: errored requests, non-2xx answers or wrong bodies (a benchmark of error pages proves nothing). */
-export function failures(results: { name: string; measurement: Measurement }[]): string[] {
-  return results.flatMap(({ name, measurement: m }) => {
-    const problems: string[] = [];
-    if (m.errors > 0) problems.push(`${m.errors} errored requests (${m.timeouts} timeouts)`);
-    if (m.mismatches > 0) problems.push(`${m.mismatches} responses with an unexpected body`);
-    if (m.non2xx > 0) {
-      const codes = Object.entries(m.statusCodes)
-        .filter(([code]) => !code.startsWith('2'))
-        .map(([code, count]) => `${count}× ${code}`)
-        .join(', ');
-      problems.push(`${m.non2xx} non-2xx responses (${codes})`);
-    }
-    return problems.map((problem) => `${name}: ${problem}`);
-  });
+export const statusList = (m: Measurement) =>
+  Object.entries(m.statusCodes)
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(', ') || 'none';
+
+/** Why a measurement fails the run: errored requests or unexpected answers (error pages prove nothing). */
+export function problemsOf(m: Measurement): string[] {
+  const problems: string[] = [];
+  if (m.errors > 0) problems.push(`${m.errors} errored requests (${m.timeouts} timeouts)`);
+  if (m.unexpected > 0) problems.push(`${m.unexpected} answers with an unexpected status (${statusList(m)})`);
+  return problems;
 }
