@@ -5,6 +5,7 @@ import type { Role } from '../generated/prisma/enums';
 import { emailSchema, passwordSchema } from '../account/validation';
 import { recordAudit } from '../audit/service';
 import { hashPassword } from './passwords';
+import { createAuthQueries } from './queries';
 
 export interface NewUser {
   email: string;
@@ -21,7 +22,7 @@ export async function createUser(prisma: PrismaClient, input: NewUser, onlyIfNoU
   return prisma.$transaction(async (tx) => {
     if (onlyIfNoUsers) {
       // Serialises concurrent starts of several instances on the same empty database.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(727274)`;
+      await createAuthQueries(tx).lockUserCreation();
       if ((await tx.user.count()) > 0) return null;
     }
     const user = await tx.user.create({

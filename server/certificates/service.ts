@@ -7,6 +7,7 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { z } from 'zod';
 import { HttpError, NotFoundError } from '../http/errors';
 import { freeText } from '../http/input';
+import { createCertificateQueries } from './queries';
 import type { CertificateSnapshot } from './snapshot';
 
 export const REVOKE_REASON_MIN = 5;
@@ -43,21 +44,13 @@ export async function findCertificateForOwner(
   return certificate ? { ...certificate, snapshot: asSnapshot(certificate.snapshot) } : null;
 }
 
-const VERIFICATION_SQL = `SELECT snapshot, issued_at, revoked_at, revoked_reason FROM certificates WHERE code = $1`;
-
 /**
- * What the public verification page may state about a code; null when no certificate has it. On node-postgres:
- * the page is public and busy (every PDF's QR code points at it), and a Prisma query costs about six times the
- * CPU of a prepared pg query here (README, Benchmarks).
+ * What the public verification page may state about a code; null when no certificate has it. Read by queries.ts's
+ * prepared statement on node-postgres (the page is public and busy); building its queries for the pool costs one
+ * small object per call.
  */
 export async function findCertificateForVerification(pool: Pool, code: string): Promise<Verification | null> {
-  const { rows } = await pool.query<{
-    snapshot: CertificateSnapshot;
-    issued_at: Date;
-    revoked_at: Date | null;
-    revoked_reason: string | null;
-  }>({ name: 'certificate-verification', text: VERIFICATION_SQL, values: [code] });
-  const certificate = rows[0];
+  const certificate = await createCertificateQueries(pool).certificateByCode(code);
   if (!certificate) return null;
   return {
     status: certificate.revoked_at ? 'revoked' : 'valid',

@@ -6,7 +6,7 @@ import type { ActivityView } from '../catalogue/view-model';
 import { availability } from '../catalogue/view-model';
 import { HttpError, NotFoundError } from '../http/errors';
 import { summariseProgress, type ProgressService } from '../progress/service';
-import { loadAnswerSheet, scoreIfAccepted } from './answer-sheet';
+import { createPostTestQueries } from './queries';
 import {
   answerProblems,
   cryptoRandom,
@@ -20,7 +20,7 @@ export type Answers = Record<number, string[]>;
 
 export function createPostTestService(deps: {
   prisma: PrismaClient;
-  /** node-postgres, for the submission's statements (answer-sheet.ts). */
+  /** node-postgres, for the submission's statements (queries.ts). */
   pool: Pool;
   progress: ProgressService;
   now?: () => Date;
@@ -29,6 +29,7 @@ export function createPostTestService(deps: {
   const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? cryptoRandom;
+  const queries = createPostTestQueries(deps.pool);
 
   async function publishedBank(activityId: number) {
     const items = await prisma.item.findMany({
@@ -164,10 +165,10 @@ export function createPostTestService(deps: {
    * of problems that changes nothing.
    */
   async function submit(userId: number, attemptId: number, answers: Answers) {
-    if (await scoreIfAccepted(deps.pool, userId, attemptId, answers, now()))
+    if (await queries.scoreIfAccepted(userId, attemptId, answers, now()))
       return { attemptId, alreadyScored: false as const };
     // Declined: say why (no such attempt, already scored, or which answers are wrong).
-    const sheet = await loadAnswerSheet(deps.pool, userId, attemptId);
+    const sheet = await queries.loadAnswerSheet(userId, attemptId);
     if (!sheet) throw new NotFoundError('There is no such attempt.');
     if (sheet.status === 'scored') return { attemptId, alreadyScored: true as const };
     const problems = answerProblems(sheet.questions, answers);

@@ -2,6 +2,7 @@
 // Time is metered against one clock per learner and activity (Enrollment.lastActiveAt): a heartbeat credits the
 // seconds since the last page view or heartbeat, capped, so reloads and parallel tabs never count a second twice.
 import type { PrismaClient } from '../generated/prisma/client';
+import { createProgressQueries } from './queries';
 
 /** Heartbeats come every 30 s from a visible page; a longer gap means the reader was away. */
 export const HEARTBEAT_SECONDS = 30;
@@ -38,8 +39,7 @@ export function createProgressService(deps: { prisma: PrismaClient; now?: () => 
     const at = now();
     return prisma.$transaction(async (tx) => {
       // Row lock: concurrent heartbeats of one learner take turns on the single clock.
-      const [enrollment] = await tx.$queryRaw<{ id: number; last_active_at: Date }[]>`
-        SELECT id, last_active_at FROM enrollments WHERE user_id = ${userId} AND activity_id = ${activityId} FOR UPDATE`;
+      const enrollment = await createProgressQueries(tx).lockEnrollmentClock(userId, activityId);
       const view = await tx.lessonView.findUnique({
         where: { userId_lessonId: { userId, lessonId } },
         select: { id: true },

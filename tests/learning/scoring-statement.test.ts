@@ -1,7 +1,7 @@
-// The one-statement scoring (answer-sheet.ts) against the rules in scoring.ts: for hundreds of answer sets,
-// correct, wrong, partial, malformed, it accepts exactly what answerProblems finds nothing wrong with, and
+// The one-statement scoring (server/posttest/queries.ts) against the rules in scoring.ts: for hundreds of answer
+// sets, correct, wrong, partial, malformed, it accepts exactly what answerProblems finds nothing wrong with, and
 // stores exactly the score, pass/fail and per-item verdicts that isCorrect and overallScore give.
-import { scoreIfAccepted } from '../../server/posttest/answer-sheet';
+import { createPostTestQueries, type PostTestQueries } from '../../server/posttest/queries';
 import {
   answerProblems,
   isCorrect,
@@ -14,8 +14,10 @@ import { createTestApp, type TestApp } from '../support/app';
 import { createUser } from '../support/session';
 
 let t: TestApp;
+let queries: PostTestQueries;
 beforeAll(async () => {
   t = await createTestApp();
+  queries = createPostTestQueries(t.pool);
 });
 afterAll(() => t.close());
 
@@ -157,7 +159,7 @@ describe('scoring in one statement', () => {
       const problems = answerProblems(questions, answers);
       const submittedAt = new Date('2027-02-01T10:00:00Z');
 
-      const scored = await scoreIfAccepted(t.pool, user.id, attempt.id, answers, submittedAt);
+      const scored = await queries.scoreIfAccepted(user.id, attempt.id, answers, submittedAt);
       const after = await stored(attempt.id);
       const context = `round ${round}: ${JSON.stringify({ questions, answers, problems })}`;
 
@@ -205,15 +207,15 @@ describe('scoring in one statement', () => {
     const { attempt, questions } = await newAttempt(owner.id, versions, 12, random, 75);
     const answers = Object.fromEntries(questions.map((q) => [q.position, [...q.correct]]));
 
-    expect(await scoreIfAccepted(t.pool, other.id, attempt.id, answers, new Date())).toBe(false);
+    expect(await queries.scoreIfAccepted(other.id, attempt.id, answers, new Date())).toBe(false);
     expect((await stored(attempt.id)).status).toBe('in_progress');
 
     const first = new Date('2027-02-01T10:00:00Z');
-    expect(await scoreIfAccepted(t.pool, owner.id, attempt.id, answers, first)).toBe(true);
+    expect(await queries.scoreIfAccepted(owner.id, attempt.id, answers, first)).toBe(true);
     const wrong = Object.fromEntries(
       questions.map((q) => [q.position, [q.optionOrder.find((id) => !q.correct.includes(id))!]]),
     );
-    expect(await scoreIfAccepted(t.pool, owner.id, attempt.id, wrong, new Date())).toBe(false);
+    expect(await queries.scoreIfAccepted(owner.id, attempt.id, wrong, new Date())).toBe(false);
     const after = await stored(attempt.id);
     expect(after).toMatchObject({ submittedAt: first, correctCount: 12, passed: true });
   });

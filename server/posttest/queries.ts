@@ -1,6 +1,8 @@
-// The statements of a post-test submission, on node-postgres rather than Prisma: a submission is the busiest
-// write of the product (a cohort finishing a course together), and each Prisma query costs about six times the
-// CPU of a prepared pg query here (README, Benchmarks). Each is prepared once per connection.
+// The post-test's hand-written SQL, on node-postgres rather than Prisma: a submission is the busiest write of the
+// product (a cohort finishing a course together), it is validated and scored in one statement that Prisma's API
+// cannot express, and each Prisma query costs about six times the CPU of a prepared pg query here (README,
+// Benchmarks). Each statement is named, so it is prepared once per connection. tests/db/hand-written-sql.test.ts
+// pins the tables and columns they name to prisma/schema.prisma and runs each one.
 //
 // A well-formed submission is scored by scoreIfAccepted in one round trip. For anything it declines (an unknown
 // or scored attempt, a missing or foreign answer), service.ts loads the answer sheet to say what is wrong. The
@@ -11,7 +13,7 @@ import type { SheetQuestion } from './scoring';
 
 // Accepted only when every question has an answer, every answer names options of its question, none twice, one
 // only for a single-best-answer item, and no answer is for a position the attempt does not have.
-const SCORE_IF_ACCEPTED_SQL = `
+export const SCORE_IF_ACCEPTED_SQL = `
   WITH target AS (
     SELECT id FROM attempts WHERE id = $1 AND user_id = $2 AND status = 'in_progress'
   ), given AS (
@@ -49,35 +51,12 @@ const SCORE_IF_ACCEPTED_SQL = `
   )
   SELECT (SELECT count(*) FROM claimed)::int AS claimed`;
 
-/**
- * Scores the attempt in one statement if it is the user's, still in progress, and every answer is acceptable;
- * true when it did. Exactly one of concurrent submissions of an attempt can get true.
- */
-export async function scoreIfAccepted(
-  pool: Pool,
-  userId: number,
-  attemptId: number,
-  answers: Readonly<Record<number, readonly string[]>>,
-  submittedAt: Date,
-): Promise<boolean> {
-  const given = JSON.stringify(
-    Object.entries(answers).map(([position, selected]) => ({ position: Number(position), selected })),
-  );
-  const { rows } = await pool.query<{ claimed: number }>({
-    name: 'score-if-accepted',
-    text: SCORE_IF_ACCEPTED_SQL,
-    values: [attemptId, userId, given, submittedAt],
-  });
-  return rows[0]!.claimed === 1;
+export interface ScoreRow {
+  /** 1 when this statement scored the attempt, 0 otherwise. */
+  claimed: number;
 }
 
-export interface AnswerSheet {
-  status: 'in_progress' | 'scored';
-  passingScorePercent: number;
-  questions: SheetQuestion[];
-}
-
-const SHEET_SQL = `
+export const ANSWER_SHEET_SQL = `
   SELECT a.status, a.passing_score_percent, r.position, r.option_order, v.type, v.correct
   FROM attempts a
   JOIN attempt_responses r ON r.attempt_id = a.id
@@ -85,7 +64,8 @@ const SHEET_SQL = `
   WHERE a.id = $1 AND a.user_id = $2
   ORDER BY r.position`;
 
-interface SheetRow {
+/** One question of the sheet: attempts a, attempt_responses r, item_versions v. */
+export interface AnswerSheetRow {
   status: AnswerSheet['status'];
   passing_score_percent: number;
   position: number;
@@ -94,27 +74,57 @@ interface SheetRow {
   correct: string[];
 }
 
-/** The attempt's questions with their keys; null when the user has no such attempt. */
-export async function loadAnswerSheet(
-  pool: Pool,
-  userId: number,
-  attemptId: number,
-): Promise<AnswerSheet | null> {
-  const { rows } = await pool.query<SheetRow>({
-    name: 'answer-sheet',
-    text: SHEET_SQL,
-    values: [attemptId, userId],
-  });
-  const first = rows[0];
-  if (!first) return null;
-  return {
-    status: first.status,
-    passingScorePercent: first.passing_score_percent,
-    questions: rows.map((row) => ({
-      position: row.position,
-      type: row.type,
-      optionOrder: row.option_order,
-      correct: row.correct,
-    })),
-  };
+export interface AnswerSheet {
+  status: 'in_progress' | 'scored';
+  passingScorePercent: number;
+  questions: SheetQuestion[];
 }
+
+/** The post-test's statements on `pool` (anything with the pool's query, e.g. a recording wrapper in a test). */
+export function createPostTestQueries(pool: Pick<Pool, 'query'>) {
+  /**
+   * Scores the attempt in one statement if it is the user's, still in progress, and every answer is acceptable;
+   * true when it did. Exactly one of concurrent submissions of an attempt can get true.
+   */
+  async function scoreIfAccepted(
+    userId: number,
+    attemptId: number,
+    answers: Readonly<Record<number, readonly string[]>>,
+    submittedAt: Date,
+  ): Promise<boolean> {
+    const given = JSON.stringify(
+      Object.entries(answers).map(([position, selected]) => ({ position: Number(position), selected })),
+    );
+    const { rows } = await pool.query<ScoreRow>({
+      name: 'score-if-accepted',
+      text: SCORE_IF_ACCEPTED_SQL,
+      values: [attemptId, userId, given, submittedAt],
+    });
+    return rows[0]!.claimed === 1;
+  }
+
+  /** The attempt's questions with their keys; null when the user has no such attempt. */
+  async function loadAnswerSheet(userId: number, attemptId: number): Promise<AnswerSheet | null> {
+    const { rows } = await pool.query<AnswerSheetRow>({
+      name: 'answer-sheet',
+      text: ANSWER_SHEET_SQL,
+      values: [attemptId, userId],
+    });
+    const first = rows[0];
+    if (!first) return null;
+    return {
+      status: first.status,
+      passingScorePercent: first.passing_score_percent,
+      questions: rows.map((row) => ({
+        position: row.position,
+        type: row.type,
+        optionOrder: row.option_order,
+        correct: row.correct,
+      })),
+    };
+  }
+
+  return { scoreIfAccepted, loadAnswerSheet };
+}
+
+export type PostTestQueries = ReturnType<typeof createPostTestQueries>;
