@@ -6,10 +6,9 @@ import http from 'node:http';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { passwordSchema } from './account/validation';
-import { createApp } from './app';
 import { createFirstAdmin } from './auth/first-admin';
 import { defaultThrottleSettings } from './auth/throttle';
-import { createCatalogue } from './catalogue/service';
+import { composeApp } from './compose';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ContentError, loadContent } from './content/load';
 import { syncContent } from './content/sync';
@@ -20,7 +19,6 @@ import { persistentSessionSecret } from './db/session-secret';
 import { StartError } from './db/start-error';
 import { within } from './db/supervisor';
 import { createLogger } from './http/logging';
-import { createMailer } from './mail/mailer';
 
 /** What a shutdown has to undo, filled in as the start proceeds. */
 interface Running {
@@ -113,28 +111,29 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
     if (created) logger.info({ email: created.email }, 'first admin created from ADMIN_EMAIL');
   }
 
-  const app = createApp({
+  const { app } = composeApp({
     prisma,
     pool,
-    catalogue: createCatalogue(prisma, content.provider),
     provider: content.provider,
     logger,
-    sendMail: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
-    projectRoot: config.projectRoot,
-    production: config.NODE_ENV === 'production',
-    appUrl: config.APP_URL,
-    trustProxy: config.TRUST_PROXY,
-    session: {
-      secret: sessionSecret,
-      idleMinutes: config.SESSION_IDLE_MINUTES,
-      absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+    settings: {
+      projectRoot: config.projectRoot,
+      production: config.NODE_ENV === 'production',
+      appUrl: config.APP_URL,
+      trustProxy: config.TRUST_PROXY,
+      session: {
+        secret: sessionSecret,
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+      },
+      throttle: {
+        ...defaultThrottleSettings,
+        registrationsPerIpPerHour: config.REGISTRATIONS_PER_IP_PER_HOUR,
+        loginPerIpPer15Min: config.LOGINS_PER_IP_PER_15_MINUTES,
+      },
+      mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM },
+      migrations,
     },
-    throttle: {
-      ...defaultThrottleSettings,
-      registrationsPerIpPerHour: config.REGISTRATIONS_PER_IP_PER_HOUR,
-      loginPerIpPer15Min: config.LOGINS_PER_IP_PER_15_MINUTES,
-    },
-    migrations,
   });
   running.server = http.createServer(app);
   const port = await listen(running.server, config);

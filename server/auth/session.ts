@@ -1,6 +1,6 @@
-// Sessions in PostgreSQL and the signed-in user of each request. setupSessions mounts the steps in the order
+// Sessions in PostgreSQL and the signed-in user of each request. server/app.ts mounts the steps in the order
 // they depend on each other, each from its own module:
-//   1. sessionMiddleware: the cookie and the session, read with its user in one statement (session-store.ts)
+//   1. sessionMiddleware (here): the cookie and the session, read with its user in one statement (session-store.ts)
 //   2. Passport's session: req.user from that row, else from one query (authenticator.ts, session-user.ts)
 //   3. enforceAbsoluteTimeout: signs out a sign-in older than the absolute limit (absolute-timeout.ts)
 //   4. exposeCurrentUser: the user for the views (current-user.ts)
@@ -37,18 +37,4 @@ export function sessionMiddleware(settings: SessionSettings, store: Store): Requ
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: idleMsOf(settings) },
   });
-}
-
-/** Mounts the session steps in order and returns this app's own Passport instance (for sign-in and sign-out). */
-export function setupSessions(
-  app: Express,
-  deps: { pool: Pool; settings: SessionSettings; authenticate: Authenticate },
-): passport.Authenticator {
-  const store = createSessionStore(deps.pool, idleMsOf(deps.settings));
-  const authenticator = passportFor(deps.authenticate, sessionUserReader(deps.pool, store));
-  app.use(sessionMiddleware(deps.settings, store));
-  app.use(authenticator.session());
-  app.use(enforceAbsoluteTimeout(deps.settings.absoluteHours * 60 * 60 * 1000));
-  app.use(exposeCurrentUser);
-  return authenticator;
 }

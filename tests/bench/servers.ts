@@ -1,30 +1,20 @@
-// The servers under load built from the product's modules, all in startServers (the one place to switch when the
-// app gets a composition function): the real application as production runs it, the same trusting one proxy,
-// and the floor app. Baselines that use no product code (hello world, one INSERT) live with their scenarios.
+// The servers under load, built by the product's own composition (server/compose.ts) as server/main.ts builds
+// them: the real application as production runs it, the same trusting one proxy, and the floor app. Baselines that use no product code (hello world, one INSERT) live with their scenarios.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
-import helmet from 'helmet';
 import pino from 'pino';
-import { createApp } from '../../server/app';
-import { setupSessions, type SessionSettings } from '../../server/auth/session';
-import { createCatalogue } from '../../server/catalogue/service';
+import { requestPipeline } from '../../server/app';
+import type { SessionSettings } from '../../server/auth/session';
+import { composeApp, composeServices, type Platform } from '../../server/compose';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { createPool } from '../../server/db/database';
 import { migrationNames } from '../../server/db/migrations';
 import { createPrisma } from '../../server/db/prisma';
 import { allow } from '../../server/http/access';
-import { csrfProtection } from '../../server/http/csrf';
-import { requestLogger } from '../../server/http/logging';
-import {
-  requireWellFormedBody,
-  requireWellFormedUrl,
-  verifyBodyEncoding,
-} from '../../server/http/well-formed';
-import { createMailer } from '../../server/mail/mailer';
 import type { Cleanup } from './cleanup';
 
 export interface BenchServers {
@@ -88,52 +78,35 @@ export async function startServers(
     return created;
   };
 
-  const productApp = (label: string, trustProxy: number, client = prisma(label)) =>
-    createApp({
-      prisma: client,
-      pool: pool(label),
-      catalogue: createCatalogue(client, content.provider),
-      provider: content.provider,
-      logger,
-      sendMail: createMailer({ from: 'bench@localhost', logger }),
+  const platform = (label: string, trustProxy: number, client = prisma(label)): Platform => ({
+    prisma: client,
+    pool: pool(label),
+    provider: content.provider,
+    logger,
+    settings: {
       projectRoot: options.projectRoot,
       production: true,
       appUrl: 'http://127.0.0.1',
       trustProxy,
       session,
+      mail: { from: 'bench@localhost' },
       migrations: migrationNames(options.projectRoot),
-    });
+    },
+  });
+  const productApp = (label: string, trustProxy: number, client = prisma(label)) =>
+    composeApp(platform(label, trustProxy, client)).app;
 
   /**
-   * A signed-in POST that does nothing: the middleware app.ts mounts in front of its routes, in its order
-   * (request log, security headers, URL check, body parsing and check, session with its user, absolute
-   * timeout, CSRF check), then one route that only checks the user is signed in and answers 303. The product has
-   * no such route; this app exists only here. Left out: the health routes, the switch for anonymous reads and the
-   * database watch in front, the other routers' path matching behind (each a few comparisons). Helmet runs with
-   * its defaults: app.ts's directives are written inline there, and cost the same.
+   * A signed-in POST that does nothing: everything the product app runs in front of its routes, in its order and
+   * from the same list (app.ts requestPipeline: request log, headers, health, URL check, database gate, body
+   * parsing and check, session with its user, absolute timeout, CSRF check), then one route that only checks the
+   * user is signed in and answers 303. The product has no such route; this app exists only here.
    */
   const floorApp = () => {
+    const floor = platform('floor', 0);
     const app = express();
     app.disable('x-powered-by');
-    app.use(requestLogger(logger));
-    app.use(helmet());
-    app.use(requireWellFormedUrl);
-    app.use(
-      express.urlencoded({
-        extended: false,
-        limit: '100kb',
-        parameterLimit: 200,
-        verify: verifyBodyEncoding,
-      }),
-    );
-    app.use(express.json({ limit: '100kb', verify: verifyBodyEncoding }));
-    app.use(requireWellFormedBody);
-    setupSessions(app, {
-      pool: pool('floor'),
-      settings: session,
-      authenticate: async () => ({ rejected: 'Sign in on the real app.' }),
-    });
-    app.use(csrfProtection());
+    app.use(requestPipeline(floor, composeServices(floor)));
     app.post(FLOOR_PATH, allow.signedIn(), (_req, res) => res.redirect(303, '/'));
     const plainError: ErrorRequestHandler = (
       error: { status?: number; message?: string },

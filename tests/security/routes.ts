@@ -5,13 +5,11 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { createApp } from '../../server/app';
-import { createCatalogue } from '../../server/catalogue/service';
+import { composeApp } from '../../server/compose';
 import { loadContent } from '../../server/content/load';
 import { createPrisma } from '../../server/db/prisma';
 import { migrationNames } from '../../server/db/migrations';
 import type { AccessRule } from '../../server/http/access';
-import { createMailer } from '../../server/mail/mailer';
 
 export interface RouteInfo {
   /** Upper-case HTTP method, or `ALL` for `route.all(...)`. */
@@ -83,19 +81,19 @@ export function applicationRoutes(): RouteInfo[] {
   const logger = pino({ level: 'silent' });
   const content = loadContent(path.join(projectRoot, 'content'));
   const prisma = createPrisma(unused, 1);
-  const app = createApp({
+  const { app } = composeApp({
     prisma,
     pool: new Pool({ connectionString: unused, max: 1 }),
-    catalogue: createCatalogue(prisma, content.provider),
     provider: content.provider,
     logger,
-    sendMail: createMailer({ from: 'test@localhost', logger }),
-    projectRoot,
-    production: false,
-    appUrl: 'http://localhost:3000',
-    trustProxy: 0,
-    session: { secret: 'routes-only-secret-that-is-long-enough', idleMinutes: 30, absoluteHours: 12 },
-    migrations: migrationNames(projectRoot),
+    settings: {
+      projectRoot,
+      production: false,
+      appUrl: 'http://localhost:3000',
+      trustProxy: 0,
+      session: { secret: 'routes-only-secret-that-is-long-enough', idleMinutes: 30, absoluteHours: 12 },
+      migrations: migrationNames(projectRoot),
+    },
   });
   return listRoutes(app);
 }
@@ -124,5 +122,21 @@ export function fillPath(pattern: string, values: { id: number }): string {
     const value = known[name];
     if (value === undefined) throw new Error(`no test value for the parameter :${name} of ${pattern}`);
     return encodeURIComponent(value);
+  });
+}
+
+/** The names of a pattern's path parameters, in order: `/activities/:slug/lessons/:lesson` → slug, lesson. */
+export const pathParameters = (pattern: string): string[] =>
+  [...pattern.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+
+/**
+ * A pattern with its parameters replaced by segments that are ALREADY percent-encoded (or deliberately broken:
+ * `%`, `%E0%A4%A`), inserted verbatim. For plausible values, use fillPath.
+ */
+export function fillPathEncoded(pattern: string, segments: Record<string, string>): string {
+  return pattern.replace(/:(\w+)/g, (_match, name: string) => {
+    const segment = segments[name];
+    if (segment === undefined) throw new Error(`no segment for the parameter :${name} of ${pattern}`);
+    return segment;
   });
 }

@@ -2,16 +2,16 @@
 import path from 'node:path';
 import { Pool } from 'pg';
 import pino, { type Logger } from 'pino';
-import { createApp } from '../../server/app';
+import { composeApp, type Services } from '../../server/compose';
 import type { SessionSettings } from '../../server/auth/session';
 import type { ThrottleSettings } from '../../server/auth/throttle';
-import { createCatalogue } from '../../server/catalogue/service';
+import { createCatalogue, type Catalogue } from '../../server/catalogue/service';
 import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { createPool } from '../../server/db/database';
 import { createPrisma } from '../../server/db/prisma';
 import { migrationNames } from '../../server/db/migrations';
-import { createMailer, type SendMail } from '../../server/mail/mailer';
+import type { SendMail } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
@@ -40,9 +40,15 @@ export interface TestAppOptions {
 }
 
 export interface TestApp {
-  app: ReturnType<typeof createApp>;
+  app: ReturnType<typeof composeApp>['app'];
+  /** The services behind the app, as server/compose.ts built them (factories drive them directly). */
+  services: Services;
   db: TestDatabase;
   pool: Pool;
+  /** The app's catalogue: tests that sync content again drop its cache, as the app does after a sync. */
+  catalogue: Catalogue;
+  /** The app's clock (the `now` option, or the real time). */
+  now: () => Date;
   close(): Promise<void>;
 }
 
@@ -54,31 +60,38 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
-  const app = createApp({
+  const catalogue = createCatalogue(prisma, content.provider);
+  const { app, services } = composeApp({
     prisma,
     pool,
-    catalogue: createCatalogue(prisma, content.provider),
+    catalogue,
     provider: content.provider,
     logger,
-    sendMail: options.sendMail ?? createMailer({ from: 'test@localhost', logger }),
-    projectRoot,
-    production: options.production ?? false,
-    appUrl: 'http://localhost:3000',
-    trustProxy: 0,
-    session: {
-      secret: 'test-session-secret-that-is-long-enough',
-      idleMinutes: 30,
-      absoluteHours: 12,
-      ...options.session,
-    },
-    throttle: options.throttle,
-    migrations: migrationNames(projectRoot),
+    sendMail: options.sendMail,
     now: options.now,
+    settings: {
+      projectRoot,
+      production: options.production ?? false,
+      appUrl: 'http://localhost:3000',
+      trustProxy: 0,
+      session: {
+        secret: 'test-session-secret-that-is-long-enough',
+        idleMinutes: 30,
+        absoluteHours: 12,
+        ...options.session,
+      },
+      throttle: options.throttle,
+      mail: { from: 'test@localhost' },
+      migrations: migrationNames(projectRoot),
+    },
   });
   return {
     app,
+    services,
     db,
     pool,
+    catalogue,
+    now: options.now ?? (() => new Date()),
     async close() {
       await pool.end();
       if (prisma !== db.prisma) await prisma.$disconnect();
