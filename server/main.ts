@@ -13,7 +13,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { ContentError, loadContent } from './content/load';
 import { syncContent } from './content/sync';
 import { createPool, openDatabase, type DatabaseHandle } from './db/database';
-import { deployMigrations, migrationNames } from './db/migrations';
+import { migrateIfPending } from './db/migrations';
 import { createPrisma, type Prisma } from './db/prisma';
 import { persistentSessionSecret } from './db/session-secret';
 import { StartError } from './db/start-error';
@@ -93,9 +93,10 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   const database = (running.database = await running.opening);
   if (database.clusterDir) logger.info(`embedded PostgreSQL data in ${database.clusterDir}`);
   logger.info({ embedded: database.embedded }, 'database ready');
-  await deployMigrations(config.projectRoot, database.url);
-  const migrations = migrationNames(config.projectRoot);
-  logger.info({ migrations: migrations.length }, 'migrations applied');
+  // The Prisma CLI runs only when a migration is pending; an edited or failed migration stops the start.
+  const { migrations, applied, unknown } = await migrateIfPending(config.projectRoot, database.url);
+  if (unknown.length > 0) logger.warn({ unknown }, 'the database has migrations this code does not know');
+  logger.info({ migrations: migrations.length, applied }, 'migrations applied');
 
   const prisma = (running.prisma = createPrisma(database.url));
   const pool = (running.pool = createPool(database.url, (error) =>
