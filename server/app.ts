@@ -64,7 +64,7 @@ export function requestPipeline(platform: Platform, services: Services): Request
     requireWellFormedBody,
     unlessAnonymousPublicRead([
       sessionMiddleware(session, services.sessionStore),
-      services.authenticator.session(),
+      services.authenticator.session() as RequestHandler,
       enforceAbsoluteTimeout(session.absoluteHours * 60 * 60 * 1000),
     ]),
     exposeCurrentUser,
@@ -102,7 +102,7 @@ export function createApp(platform: Platform, services: Services): express.Expre
     errorHandler({
       production: settings.production,
       logger: platform.logger,
-      onUnexpected: services.database.report,
+      onUnexpected: (error) => services.database.report(error),
     }),
   );
   return app;

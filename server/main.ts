@@ -160,7 +160,7 @@ async function shutdown(running: Running, graceMs: number, logger: Logger): Prom
     }
     clearInterval(sweep);
   }
-  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end()];
+  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end()].filter((p) => p !== undefined);
   if (!(await within(Promise.allSettled(disconnecting), Math.min(graceMs * 0.15, left())))) {
     logger.warn('database connections did not close in time; leaving them');
   }

@@ -9,7 +9,7 @@ export const PASSWORD_MAX = 128;
 // algorithm 2 is Argon2id (the package's Algorithm enum is a const enum, which isolated modules cannot import).
 const hashOptions = { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
 
-const commonPasswords = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
 
 export function isCommonPassword(password: string): boolean {
   return commonPasswords.has(password.toLowerCase());

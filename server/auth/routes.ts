@@ -1,5 +1,5 @@
 // Sign in, sign out, register, forgot and reset password.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type passport from 'passport';
 import { z } from 'zod';
 import {
@@ -10,7 +10,7 @@ import {
 } from '../account/validation';
 import { allow } from '../http/access';
 import { HttpError } from '../http/errors';
-import { lineText, readQuery } from '../http/input';
+import { lineText, rawBody, readQuery } from '../http/input';
 import { MAX_REDIRECT_LENGTH, safeNextPath } from '../http/safe-redirect';
 import { professionOptions, profileFormValues, stateOptions } from '../account/form';
 import type { AuthService } from './service';
@@ -74,7 +74,7 @@ export function authRoutes(deps: {
     }
     // Passport's local strategy reads the body: from here on it holds only the validated fields.
     req.body = parsed.data;
-    deps.authenticator.authenticate(
+    const authenticate = deps.authenticator.authenticate(
       'local',
       (error: unknown, user: Express.User | false, info?: { message?: string }) => {
         if (error) return next(error);
@@ -86,7 +86,8 @@ export function authRoutes(deps: {
           res.redirect(safeNextPath(parsed.data.next));
         });
       },
-    )(req, res, next);
+    ) as RequestHandler;
+    void authenticate(req, res, next);
   });
 
   router.post('/logout', allow.public(), (req, res, next) => {
@@ -112,7 +113,7 @@ export function authRoutes(deps: {
     const parsed = registrationSchema.safeParse(req.body ?? {});
     const rerender = (errors: Record<string, string>) => {
       // The form as typed, through the same field list (never the password, never a non-text value).
-      const values = profileFormValues(req.body ?? {});
+      const values = profileFormValues(rawBody(req));
       return res.status(422).render('auth/register', {
         title: 'Create an account',
         errors,

@@ -4,16 +4,8 @@
 //   2. Passport's session: req.user from that row, else from one query (authenticator.ts, session-user.ts)
 //   3. enforceAbsoluteTimeout: signs out a sign-in older than the absolute limit (absolute-timeout.ts)
 //   4. exposeCurrentUser: the user for the views (current-user.ts)
-import type { Express, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
-import type passport from 'passport';
-import type { Pool } from 'pg';
-import { enforceAbsoluteTimeout } from './absolute-timeout';
-import { passportFor } from './authenticator';
-import { exposeCurrentUser } from './current-user';
-import { createSessionStore } from './session-store';
-import { sessionUserReader } from './session-user';
-import type { Authenticate } from './types';
 
 export const SESSION_COOKIE = 'cme.sid';
 

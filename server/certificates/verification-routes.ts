@@ -7,7 +7,7 @@ import type { Throttle } from '../auth/throttle';
 import type { PrismaClient } from '../generated/prisma/client';
 import { z } from 'zod';
 import { allow } from '../http/access';
-import { readQuery } from '../http/input';
+import { rawBody, readQuery } from '../http/input';
 import { HttpError, NotFoundError } from '../http/errors';
 import { certificateText } from './certificate-text';
 import {
@@ -125,10 +125,10 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
   router.post('/admin/certificates/:code/revoke', allow.roles('admin'), async (req, res) => {
     const code = parseCertificateCode(String(req.params.code));
     if (!code) throw new NotFoundError('There is no certificate with this code.');
-    const checked = validateRevokeReason(req.body?.reason);
+    const typed = rawBody(req).reason;
+    const checked = validateRevokeReason(typed);
     if ('error' in checked) {
-      const reason =
-        typeof req.body?.reason === 'string' ? req.body.reason.slice(0, REVOKE_REASON_MAX + 100) : '';
+      const reason = typeof typed === 'string' ? typed.slice(0, REVOKE_REASON_MAX + 100) : '';
       return renderVerification(req, res, code, { status: 422, revokeError: checked.error, reason });
     }
     await revokeCertificate(deps.prisma, req.user!, code, checked.reason, req.ip ?? 'unknown');

@@ -1,6 +1,6 @@
 // Writes loaded content into the database in one transaction, keyed by slug and content hash:
 // an unchanged activity is a no-op, a changed lesson is updated in place.
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { LoadedActivity, LoadedContent } from './load';
 
 export interface SyncReport {
@@ -30,7 +30,7 @@ async function syncActivity(tx: Tx, loaded: LoadedActivity) {
     estimatedMinutes: activity.estimatedMinutes,
     maxCredits: activity.credit.maximum,
     passingScorePercent: activity.postTest.passingScorePercent,
-    details: JSON.parse(JSON.stringify(activity)),
+    details: JSON.parse(JSON.stringify(activity)) as Prisma.InputJsonValue,
   };
   const { id: activityId } = await tx.activity.upsert({
     where: { slug: activity.slug },

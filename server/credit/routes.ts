@@ -4,7 +4,6 @@ import { activityOr404, type Catalogue } from '../catalogue/service';
 import type { ActivityView } from '../catalogue/view-model';
 import { fieldErrors } from '../account/validation';
 import { allow } from '../http/access';
-import { NotFoundError } from '../http/errors';
 import type { CreditService } from './service';
 import { claimSchema, claimSteps, evaluationSchema } from './validation';
 

@@ -3,7 +3,6 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import { availability, formatCredits, type ActivityView } from '../catalogue/view-model';
-import type { Profession } from '../content/schema';
 import { newCertificateCode, type CertificateSnapshot } from '../certificates/snapshot';
 import { HttpError } from '../http/errors';
 
@@ -78,7 +77,7 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
       throw new HttpError(422, `Claim between 0.25 and ${maximum} credits, in steps of 0.25.`);
     }
     const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
-    const creditType = activity.creditTypeByProfession[user.profession as Profession];
+    const creditType = activity.creditTypeByProfession[user.profession];
     const completedAt = now();
     const learner = {
       fullName: user.fullName,

@@ -38,8 +38,8 @@ export async function openDatabase(
     url: cluster.urlFor(EMBEDDED_DATABASE_NAME),
     embedded: true,
     clusterDir: cluster.clusterDir,
-    pid: cluster.pid,
-    stop: cluster.stop,
+    pid: () => cluster.pid(),
+    stop: (timeoutMs?: number) => cluster.stop(timeoutMs),
   };
 }
 

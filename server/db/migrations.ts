@@ -16,6 +16,7 @@ import { StartError } from './start-error';
 
 /** The CLI's last line on success, printed after it stopped its engine and released its advisory lock. */
 const DEPLOYED = /^(?:All migrations have been successfully applied\.|No pending migrations to apply\.)$/m;
+// eslint-disable-next-line no-control-regex -- the CLI colours its output with ESC sequences
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 export class MigrateDeployError extends Error {
@@ -128,7 +129,10 @@ export async function migrateIfPending(
   const after = migrationStatus(files, await readMigrationRecords(databaseUrl), migrationsDir);
   const failed = after.unfinished[0];
   if (failed) throw failedMigrationError(failed);
-  if (deployError) throw deployError;
+  if (deployError)
+    throw deployError instanceof Error
+      ? deployError
+      : new Error('prisma migrate deploy failed', { cause: deployError });
   if (after.pending.length > 0) {
     throw new StartError(
       `prisma migrate deploy left migration ${after.pending[0]} unapplied; run \`npx prisma migrate status\` to see why`,

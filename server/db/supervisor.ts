@@ -66,7 +66,7 @@ function launch(spec: PostmasterSpec): { child: ChildProcess; ready: Promise<voi
     let reason = '';
     let hint = '';
     let pending = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop()!;
       for (const line of lines) {

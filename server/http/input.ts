@@ -6,7 +6,9 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from './errors';
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const NUL_OR_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex -- as above
 const CONTROL_IN_LINE = /[\u0000-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Unicode category Cf (format): bidi embeddings, overrides and isolates, zero-width characters, soft hyphen. */
@@ -66,6 +68,10 @@ export function parseSlug(raw: unknown, message = 'There is no activity at this 
 export function describeIssues(error: z.ZodError): { field: string; message: string }[] {
   return error.issues.map((issue) => ({ field: issue.path.join('.') || 'input', message: issue.message }));
 }
+
+/** The parsed body as an object (what a form or JSON sent), or an empty one: never `any`. */
+export const rawBody = (req: Request): Record<string, unknown> =>
+  req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
 
 /** Parses a query string or body with a schema, or answers 400 saying what was wrong. */
 export function readInput<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.infer<S> {

@@ -6,7 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { BadRequestError } from './errors';
 
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex -- as above
 const CONTROL = /[\u0000-\u001F\u007F]/;
 const MAX_DEPTH = 8;
 

@@ -13,8 +13,9 @@ export type SendMail = (mail: OutgoingMail) => Promise<void>;
 
 export function createMailer(options: { smtpUrl?: string; from: string; logger: Logger }): SendMail {
   if (!options.smtpUrl) {
-    return async (mail) => {
+    return (mail) => {
       options.logger.warn({ mail }, 'SMTP_URL is not set: email written to the log instead of being sent');
+      return Promise.resolve();
     };
   }
   const transport = nodemailer.createTransport(options.smtpUrl);

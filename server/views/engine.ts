@@ -73,7 +73,7 @@ export function setupViews(app: Express, viewsDir: string, production: boolean):
       const body = template(file)(context);
       callback(null, template(layoutFile)({ ...context, body }));
     } catch (error) {
-      callback(error as Error);
+      callback(error);
     }
   });
   app.set('view engine', EXTENSION);
