@@ -5,7 +5,7 @@ import { createFirstAdmin, createUser } from '../../server/auth/first-admin';
 import { verifyPassword } from '../../server/auth/passwords';
 import { projectRoot } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { strongPassword } from '../support/session';
+import { strongPassword } from '../support/factories';
 
 let db: TestDatabase;
 beforeAll(async () => {

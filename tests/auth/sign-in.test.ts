@@ -1,10 +1,11 @@
 // Registration, sign-in and sign-out as a clinician experiences them, and the protections around them.
 import * as cheerio from 'cheerio';
-import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app';
-import { createUser, learnerFields, signIn, strongPassword, submitForm } from '../support/session';
+import { signIn, submitForm, visitor, type Response } from '../support/client';
+import { factories, learnerFields, strongPassword, type Factories } from '../support/factories';
 
 let t: TestApp;
+let make: Factories;
 beforeAll(async () => {
   t = await createTestApp({
     throttle: {
@@ -16,15 +17,16 @@ beforeAll(async () => {
       lockoutMaxSeconds: 4,
     },
   });
+  make = factories(t);
 });
 afterAll(() => t.close());
 
-const sessionCookie = (res: request.Response) =>
+const sessionCookie = (res: Response) =>
   ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('cme.sid='));
 
 describe('registration', () => {
   it('when a nurse registers with valid details, then the account exists, she is signed in and no password is stored in clear', async () => {
-    const agent = request.agent(t.app);
+    const agent = visitor(t.app);
     const fields = learnerFields();
     const res = await submitForm(agent, '/register', '/register', fields);
     expect(res.status).toBe(302);
@@ -37,7 +39,7 @@ describe('registration', () => {
   });
 
   it('when the form has errors, then each wrong field has its message and the typed values come back, except the password', async () => {
-    const agent = request.agent(t.app);
+    const agent = visitor(t.app);
     const res = await submitForm(agent, '/register', '/register', {
       ...learnerFields({ profession: 'pharmacist', degree: 'PharmD', fullName: 'Pat Pharmacist' }),
       email: 'not-an-email',
@@ -59,7 +61,7 @@ describe('registration', () => {
   });
 
   it('when a pharmacist gives a valid e-Profile ID, birth date and NPI, then they are stored', async () => {
-    const agent = request.agent(t.app);
+    const agent = visitor(t.app);
     const fields = learnerFields({
       profession: 'pharmacist',
       degree: 'PharmD',
@@ -81,7 +83,7 @@ describe('registration', () => {
   });
 
   it('when unknown fields are posted, then they are ignored (no mass assignment)', async () => {
-    const agent = request.agent(t.app);
+    const agent = visitor(t.app);
     const fields = learnerFields();
     await submitForm(agent, '/register', '/register', { ...fields, role: 'admin', active: 'false', id: '1' });
     const user = await t.db.prisma.user.findUniqueOrThrow({ where: { email: fields.email } });
@@ -92,8 +94,8 @@ describe('registration', () => {
 
 describe('sign-in', () => {
   it('when signing in, then the session id changes (no fixation) and the user is signed in', async () => {
-    const user = await createUser(t.db.prisma);
-    const agent = request.agent(t.app);
+    const user = await make.user();
+    const agent = visitor(t.app);
     const before = sessionCookie(await agent.get('/login'));
     expect(before).toBeDefined();
     const res = await submitForm(agent, '/login', '/login', { email: user.email, password: strongPassword });
@@ -107,37 +109,37 @@ describe('sign-in', () => {
   });
 
   it('when the email is unknown or the password wrong, then the answer is the same', async () => {
-    const user = await createUser(t.db.prisma);
-    const unknown = await submitForm(request.agent(t.app), '/login', '/login', {
+    const user = await make.user();
+    const unknown = await submitForm(visitor(t.app), '/login', '/login', {
       email: 'nobody@example.org',
       password: strongPassword,
     });
-    const wrong = await submitForm(request.agent(t.app), '/login', '/login', {
+    const wrong = await submitForm(visitor(t.app), '/login', '/login', {
       email: user.email,
       password: 'wrong password here',
     });
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
-    const message = (res: request.Response) => cheerio.load(res.text)('[role=alert]').text();
+    const message = (res: Response) => cheerio.load(res.text)('[role=alert]').text();
     expect(message(unknown)).toBe('The email or password is incorrect.');
     expect(message(wrong)).toBe(message(unknown));
   });
 
   it('when an email fails repeatedly, then it is locked with a growing delay and released when the delay has passed', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const attempt = (password: string) =>
-      submitForm(request.agent(t.app), '/login', '/login', { email: user.email, password });
+      submitForm(visitor(t.app), '/login', '/login', { email: user.email, password });
     for (let i = 0; i < 3; i += 1) expect((await attempt('wrong password here')).status).toBe(401);
     const locked = await attempt(strongPassword);
     expect(locked.status).toBe(401);
     expect(cheerio.load(locked.text)('[role=alert]').text()).toMatch(/Too many failed sign-in attempts/);
     // The same message for an email without an account: a lock reveals nothing.
     for (let i = 0; i < 3; i += 1)
-      await submitForm(request.agent(t.app), '/login', '/login', {
+      await submitForm(visitor(t.app), '/login', '/login', {
         email: 'ghost@example.org',
         password: 'x',
       });
-    const ghost = await submitForm(request.agent(t.app), '/login', '/login', {
+    const ghost = await submitForm(visitor(t.app), '/login', '/login', {
       email: 'ghost@example.org',
       password: 'x',
     });
@@ -147,18 +149,13 @@ describe('sign-in', () => {
   });
 
   it('when next= points to this site, then sign-in returns there; when it points elsewhere, then to the home page', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const go = async (next: string) => {
-      const res = await submitForm(
-        request.agent(t.app),
-        `/login?next=${encodeURIComponent(next)}`,
-        '/login',
-        {
-          email: user.email,
-          password: strongPassword,
-          next,
-        },
-      );
+      const res = await submitForm(visitor(t.app), `/login?next=${encodeURIComponent(next)}`, '/login', {
+        email: user.email,
+        password: strongPassword,
+        next,
+      });
       return res.headers.location;
     };
     expect(await go('/account')).toBe('/account');
@@ -168,25 +165,27 @@ describe('sign-in', () => {
   });
 
   it('when a signed-out visitor opens a page for members, then sign-in is asked with a way back', async () => {
-    const res = await request(t.app).get('/account').expect(302);
+    const res = await visitor(t.app).get('/account').expect(302);
     expect(res.headers.location).toBe('/login?next=%2Faccount');
   });
 
   it('when signing out, then the old session no longer works even if its cookie is replayed', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const agent = await signIn(t.app, user.email);
     const cookie = sessionCookie(await agent.get('/account'))!.split(';')[0]!;
     const logout = await submitForm(agent, '/account', '/logout', {});
     expect(logout.status).toBe(302);
-    await request(t.app).get('/account').set('Cookie', cookie).expect(302);
+    await visitor(t.app).get('/account').set('Cookie', cookie).expect(302);
   });
 
   it('when an admin deactivates a user, then that user is signed out at the next request', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const agent = await signIn(t.app, user.email);
+    // Deactivated in the database directly: the admin page's deactivation also ends the user's sessions (see
+    // tests/admin), and here only the re-reading of the user on each request may sign this session out.
     await t.db.prisma.user.update({ where: { id: user.id }, data: { active: false } });
     await agent.get('/account').expect(302);
-    const res = await submitForm(request.agent(t.app), '/login', '/login', {
+    const res = await submitForm(visitor(t.app), '/login', '/login', {
       email: user.email,
       password: strongPassword,
     });

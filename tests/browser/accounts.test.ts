@@ -14,7 +14,7 @@ import {
   watchPage,
   type PageWatch,
 } from '../support/browser';
-import { createUser, strongPassword } from '../support/session';
+import { factories, strongPassword } from '../support/factories';
 
 const throttle = relaxedThrottle;
 
@@ -243,7 +243,7 @@ describeBrowser('accounts in a browser', () => {
   let adminSignedIn: Promise<void> | undefined;
   const signInAuditAsAdmin = () =>
     (adminSignedIn ??= (async () => {
-      const admin = await createUser(server.testApp.db.prisma, { role: 'admin', fullName: 'Avery Admin' });
+      const admin = await factories(server.testApp).user({ role: 'admin', fullName: 'Avery Admin' });
       await auditPage.goto('/login');
       await auditPage.getByLabel('Email').fill(admin.email);
       await auditPage.getByLabel('Password').fill(strongPassword);

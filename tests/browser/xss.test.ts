@@ -6,7 +6,7 @@
 import { relaxedThrottle } from '../support/app';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startApp, type RunningApp } from '../support/browser';
-import { createUser, strongPassword } from '../support/session';
+import { factories, strongPassword } from '../support/factories';
 
 const throttle = relaxedThrottle;
 
@@ -133,10 +133,10 @@ describeBrowser('cross-site scripting in a browser', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startApp({ throttle }), launchBrowser()]);
-    const prisma = server.testApp.db.prisma;
+    const make = factories(server.testApp);
     const [admin, victim] = await Promise.all([
-      createUser(prisma, { role: 'admin', fullName: 'Avery Admin' }),
-      createUser(prisma, { fullName: 'Victor Victim', email: 'victor.victim@example.org' }),
+      make.user({ role: 'admin', fullName: 'Avery Admin' }),
+      make.user({ fullName: 'Victor Victim', email: 'victor.victim@example.org' }),
     ]);
     victimId = victim.id;
     viewers = [];

@@ -1,9 +1,9 @@
 // The public pages a reader sees before and while taking the activity.
 import * as cheerio from 'cheerio';
-import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app';
 import { articleSectionTitles } from '../support/article';
-import { createUser, signIn } from '../support/session';
+import { signIn, visitor } from '../support/client';
+import { factories } from '../support/factories';
 
 const base = '/activities/renal-leiomyosarcoma';
 let t: TestApp;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const page = async (url: string, status = 200) => {
-  const res = await request(t.app).get(url).expect(status);
+  const res = await visitor(t.app).get(url).expect(status);
   return cheerio.load(res.text);
 };
 const text = ($: cheerio.CheerioAPI, selector: string) => $(selector).text().replace(/\s+/g, ' ').trim();
@@ -100,7 +100,7 @@ describe('the activity information page', () => {
   it('when the activity has expired, then the page says no credit can be claimed', async () => {
     const expired = await createTestApp({ now: () => new Date('2029-11-01T00:00:00Z') });
     try {
-      const res = await request(expired.app).get(base).expect(200);
+      const res = await visitor(expired.app).get(base).expect(200);
       expect(cheerio.load(res.text)('[role=status]').text()).toContain('no credit can be claimed');
     } finally {
       await expired.close();
@@ -149,7 +149,7 @@ describe('the lessons', () => {
   });
 
   it('when the address has only the number, then it redirects to the canonical address', async () => {
-    await request(t.app)
+    await visitor(t.app)
       .get(`${base}/lessons/3`)
       .expect(301)
       .expect('Location', `${base}/lessons/3-epidemiology`);
@@ -180,7 +180,7 @@ describe('the references page', () => {
 
 describe('errors', () => {
   it('when a client asks for JSON, then a 404 answers in JSON', async () => {
-    const res = await request(t.app).get('/activities/nope').set('Accept', 'application/json').expect(404);
+    const res = await visitor(t.app).get('/activities/nope').set('Accept', 'application/json').expect(404);
     expect(res.body.error).toMatchObject({ status: 404, title: 'Page not found' });
   });
 
@@ -188,12 +188,12 @@ describe('errors', () => {
     const prod = await createTestApp({ production: true });
     try {
       await prod.db.prisma.$executeRawUnsafe('DROP TABLE "lessons" CASCADE');
-      const res = await request(prod.app).get(`${base}/lessons/1-introduction`).expect(500);
+      const res = await visitor(prod.app).get(`${base}/lessons/1-introduction`).expect(500);
       const $ = cheerio.load(res.text);
       expect(text($, 'h1')).toBe('Something went wrong');
       expect($('.stack')).toHaveLength(0);
       expect(res.text).not.toMatch(/at .*\.ts:\d+/);
-      const json = await request(prod.app).get(base).set('Accept', 'application/json').expect(500);
+      const json = await visitor(prod.app).get(base).set('Accept', 'application/json').expect(500);
       expect(json.body.error.message).toBe(
         'An unexpected error occurred. It has been logged; please try again later.',
       );
@@ -206,7 +206,7 @@ describe('errors', () => {
     const $ = await page('/');
     const href = $('link[rel=stylesheet]').attr('href')!;
     expect(href).toMatch(/^\/static\/styles\.css\?v=[0-9a-f]{12}$/);
-    const res = await request(t.app).get(href).expect(200);
+    const res = await visitor(t.app).get(href).expect(200);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 });
@@ -216,11 +216,11 @@ describe('the anonymous lesson cache (production)', () => {
     const prod = await createTestApp({ production: true });
     try {
       const url = `${base}/lessons/2-etiology`;
-      const first = await request(prod.app).get(url).expect(200);
-      const second = await request(prod.app).get(url).expect(200);
+      const first = await visitor(prod.app).get(url).expect(200);
+      const second = await visitor(prod.app).get(url).expect(200);
       expect(second.text).toBe(first.text);
       expect(second.headers['set-cookie']).toBeUndefined();
-      const user = await createUser(prod.db.prisma);
+      const user = await factories(prod).user();
       const agent = await signIn(prod.app, user.email);
       const own = cheerio.load((await agent.get(url).expect(200)).text);
       expect(own('progress#reading-progress').attr('value')).toBe('1');
@@ -237,10 +237,10 @@ describe('conditional requests', () => {
     const prod = await createTestApp({ production: true });
     try {
       const url = `${base}/lessons/3-epidemiology`;
-      await request(prod.app).get(url).expect(200);
-      const second = await request(prod.app).get(url).expect(200);
+      await visitor(prod.app).get(url).expect(200);
+      const second = await visitor(prod.app).get(url).expect(200);
       expect(second.headers.etag).toMatch(/^"[\w-]{27}"$/);
-      await request(prod.app).get(url).set('If-None-Match', second.headers.etag!).expect(304);
+      await visitor(prod.app).get(url).set('If-None-Match', second.headers.etag!).expect(304);
     } finally {
       await prod.close();
     }

@@ -1,22 +1,23 @@
 // Syncing content into PostgreSQL: one transaction, keyed by slug and hash.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ContentError, loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { contentDir } from '../support/app';
+import { contentCopy, removeContentCopy } from '../support/content';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
+const copies: string[] = [];
 beforeEach(async () => {
   db = await createTestDatabase();
 });
 afterEach(() => db.drop());
+afterAll(() => copies.forEach(removeContentCopy));
 
 function editedContent(edit: (dir: string) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'content-'));
-  fs.cpSync(contentDir, dir, { recursive: true });
-  edit(dir);
+  const dir = contentCopy(edit);
+  copies.push(dir);
   return dir;
 }
 

@@ -1,47 +1,39 @@
 // Evaluation, attestation and the credit claim: every rule enforced by the server.
 import * as cheerio from 'cheerio';
 import { createTestApp, type TestApp } from '../support/app';
-import {
-  activityPath,
-  answersFor,
-  evaluationFields,
-  readAllLessons,
-  startAttempt,
-  submitAttempt,
-} from '../support/journey';
-import { createUser, csrfTokenFrom, signIn, type Agent } from '../support/session';
+import { csrfTokenFrom, postForm, signIn, submitForm, type Agent, type FormFields } from '../support/client';
+import { factories, strongPassword, type Factories } from '../support/factories';
+import { activityPath, evaluationFields } from '../support/journey';
 
 let clock = new Date('2027-01-10T09:00:00Z');
 let t: TestApp;
+let make: Factories;
 beforeAll(async () => {
   t = await createTestApp({ now: () => clock });
+  make = factories(t);
 });
 afterAll(() => t.close());
 
-async function post(agent: Agent, path: string, fields: Record<string, string | string[]>) {
-  const _csrf = await csrfTokenFrom(agent, '/account');
-  return agent
-    .post(path)
-    .type('form')
-    .send({ ...fields, _csrf });
+/** Posts a form with the token of the account page (the credit pages redirect once their step is done). */
+const post = (agent: Agent, path: string, fields: FormFields) => submitForm(agent, '/account', path, fields);
+
+/** A learner who read the lessons and passed the post-test with 11 of 12 (91.67%), signed in. */
+async function passedLearner(profession: 'physician' | 'nurse' = 'physician') {
+  const user = await make.user({ profession, degree: profession === 'nurse' ? 'RN' : 'MD' });
+  await make.scoredAttempt(user, { wrong: 1 });
+  return { user, agent: await signIn(t.app, user.email) };
 }
 
-async function passedLearner(profession: 'physician' | 'nurse' = 'physician') {
-  const user = await createUser(t.db.prisma);
-  await t.db.prisma.user.update({
-    where: { id: user.id },
-    data: { profession, degree: profession === 'nurse' ? 'RN' : 'MD' },
-  });
-  const agent = await signIn(t.app, user.email);
-  await readAllLessons(agent);
-  const attemptId = await startAttempt(agent);
-  await submitAttempt(agent, attemptId, await answersFor(t, attemptId, 1));
-  return { user, agent };
+/** A passed learner who has also evaluated the activity, ready to claim. */
+async function evaluatedLearner(profession: 'physician' | 'nurse' = 'physician') {
+  const passed = await passedLearner(profession);
+  await make.evaluation(passed.user);
+  return passed;
 }
 
 describe('the evaluation', () => {
   it('when a learner has not passed, then the evaluation is refused by the server', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const agent = await signIn(t.app, user.email);
     const res = await post(agent, `${activityPath}/evaluation`, evaluationFields);
     expect(res.status).toBe(409);
@@ -92,8 +84,7 @@ describe('the credit claim', () => {
   });
 
   it('when the amount is out of bounds or not attested, then nothing is claimed', async () => {
-    const { user, agent } = await passedLearner();
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const { user, agent } = await evaluatedLearner();
     for (const fields of <Record<string, string>[]>[
       { amount: '0.75', attest: 'on' },
       { amount: '0.3', attest: 'on' },
@@ -106,8 +97,7 @@ describe('the credit claim', () => {
   });
 
   it('when a physician claims, then one claim and one certificate are created with AMA PRA credit and a frozen snapshot', async () => {
-    const { user, agent } = await passedLearner('physician');
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const { user, agent } = await evaluatedLearner('physician');
     expect((await post(agent, `${activityPath}/claim`, { amount: '0.25', attest: 'on' })).status).toBe(303);
     const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
       where: { userId: user.id },
@@ -123,7 +113,7 @@ describe('the credit claim', () => {
       scorePercent: '91.67',
     });
     // A later profile edit does not change the issued certificate.
-    await t.db.prisma.user.update({ where: { id: user.id }, data: { fullName: 'Renamed Person' } });
+    await make.updateProfile(user, { fullName: 'Renamed Person' });
     const again = await t.db.prisma.certificate.findUniqueOrThrow({ where: { id: claim.certificate!.id } });
     expect((again.snapshot as { learnerName: string }).learnerName).toBe(user.fullName);
     // The claim is final: a second claim changes nothing.
@@ -137,8 +127,7 @@ describe('the credit claim', () => {
   });
 
   it('when a nurse claims, then the credit type is ANCC contact hours', async () => {
-    const { user, agent } = await passedLearner('nurse');
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const { user, agent } = await evaluatedLearner('nurse');
     const claimHtml = (await agent.get(`${activityPath}/claim`).expect(200)).text;
     const page = cheerio.load(claimHtml);
     expect(page('main p.designation').text().replace(/\s+/g, ' ')).toBe(
@@ -159,12 +148,11 @@ describe('the credit claim', () => {
   });
 
   it('when 20 claims arrive at once, then exactly one completion and one certificate exist', async () => {
-    const { user, agent } = await passedLearner();
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
-    const _csrf = await csrfTokenFrom(agent, '/account');
+    const { user, agent } = await evaluatedLearner();
+    const csrf = await csrfTokenFrom(agent, '/account');
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        agent.post(`${activityPath}/claim`).type('form').send({ amount: '0.5', attest: 'on', _csrf }),
+        postForm(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' }, csrf),
       ),
     );
     expect(results.every((r) => r.status === 303)).toBe(true);
@@ -173,8 +161,7 @@ describe('the credit claim', () => {
   });
 
   it('when the activity has expired, then the claim is refused with a clear message', async () => {
-    const { user, agent } = await passedLearner();
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
+    const { user, agent } = await evaluatedLearner();
     const saved = clock;
     clock = new Date('2029-11-01T00:00:00Z');
     try {
@@ -190,9 +177,9 @@ describe('the credit claim', () => {
 
 describe('records that outlive the account', () => {
   it('when a learner downloads their data, then it holds their attempts, evaluation, claim and certificate', async () => {
-    const { agent } = await passedLearner();
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
-    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const user = await make.user();
+    await make.completion(user, { wrong: 1 });
+    const agent = await signIn(t.app, user.email);
     const data = JSON.parse((await agent.get('/account/data').expect(200)).text);
     expect(data.lessonViews).toHaveLength(13);
     expect(data.attempts).toHaveLength(1);
@@ -203,16 +190,14 @@ describe('records that outlive the account', () => {
   });
 
   it('when a learner deletes the account, then the credit record and certificate stay verifiable', async () => {
-    const { user, agent } = await passedLearner();
-    await post(agent, `${activityPath}/evaluation`, evaluationFields);
-    await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
+    const user = await make.user();
+    await make.completion(user, { wrong: 1 });
+    const agent = await signIn(t.app, user.email);
     const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
       where: { userId: user.id },
       include: { certificate: true },
     });
-    expect((await post(agent, '/account/delete', { password: 'correct horse battery staple' })).status).toBe(
-      200,
-    );
+    expect((await post(agent, '/account/delete', { password: strongPassword })).status).toBe(200);
     const kept = await t.db.prisma.creditClaim.findUniqueOrThrow({ where: { id: claim.id } });
     expect(kept.learner).toMatchObject({ fullName: user.fullName, degree: 'MD' });
     expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).fullName).toBe(

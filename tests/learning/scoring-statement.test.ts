@@ -11,12 +11,14 @@ import {
   type SheetQuestion,
 } from '../../server/posttest/scoring';
 import { createTestApp, type TestApp } from '../support/app';
-import { createUser } from '../support/session';
+import { factories, type Factories } from '../support/factories';
 
 let t: TestApp;
+let make: Factories;
 let queries: PostTestQueries;
 beforeAll(async () => {
   t = await createTestApp();
+  make = factories(t);
   queries = createPostTestQueries(t.pool);
 });
 afterAll(() => t.close());
@@ -52,7 +54,11 @@ async function publishedVersions(): Promise<Version[]> {
 
 let attemptNumber = 0;
 
-/** An attempt of `size` items in a random order, options shuffled, stored as the post-test stores one. */
+/**
+ * An attempt of `size` items in a random order, options shuffled, in the shape the post-test stores one. Written
+ * here rather than by the post-test service, which only draws 3 items per objective at the activity's passing
+ * score: the statement must also be right for the sizes and passing scores the service never draws.
+ */
 async function newAttempt(
   userId: number,
   versions: Version[],
@@ -145,7 +151,7 @@ async function stored(attemptId: number) {
 
 describe('scoring in one statement', () => {
   it('accepts and scores exactly as scoring.ts does, for 300 answer sets of 1 to 24 items', async () => {
-    const user = await createUser(t.db.prisma);
+    const user = await make.user();
     const versions = await publishedVersions();
     const random = seeded(20261124);
     let accepted = 0;
@@ -200,8 +206,8 @@ describe('scoring in one statement', () => {
   }, 60_000);
 
   it('declines an attempt of another user and an attempt already scored, changing nothing', async () => {
-    const owner = await createUser(t.db.prisma);
-    const other = await createUser(t.db.prisma);
+    const owner = await make.user();
+    const other = await make.user();
     const versions = await publishedVersions();
     const random = seeded(7);
     const { attempt, questions } = await newAttempt(owner.id, versions, 12, random, 75);

@@ -1,7 +1,8 @@
 // Steps of the learner's journey, driven over HTTP like a browser would.
 import * as cheerio from 'cheerio';
 import type { TestApp } from './app';
-import { csrfTokenFrom, type Agent } from './session';
+import { submitForm, type Agent, type FormFields } from './client';
+import { answerKey } from './factories';
 
 export const activityPath = '/activities/renal-leiomyosarcoma';
 
@@ -14,41 +15,25 @@ export async function readAllLessons(agent: Agent): Promise<void> {
 }
 
 export async function startAttempt(agent: Agent): Promise<number> {
-  const _csrf = await csrfTokenFrom(agent, `${activityPath}/post-test`);
-  const res = await agent.post(`${activityPath}/post-test/attempts`).type('form').send({ _csrf }).expect(303);
+  const res = await submitForm(agent, `${activityPath}/post-test`, `${activityPath}/post-test/attempts`, {});
+  if (res.status !== 303) throw new Error(`starting the post-test answered ${res.status}`);
   return Number(/attempts\/(\d+)$/.exec(String(res.headers.location))![1]);
 }
 
 /** Form fields answering the attempt: all correctly, except the first `wrong` questions. */
-export async function answersFor(
-  t: TestApp,
-  attemptId: number,
-  wrong = 0,
-): Promise<Record<string, string | string[]>> {
-  const responses = await t.db.prisma.attemptResponse.findMany({
-    where: { attemptId },
-    orderBy: { position: 'asc' },
-    include: { itemVersion: true },
-  });
+export async function answersFor(t: TestApp, attemptId: number, wrong = 0): Promise<FormFields> {
+  const key = await answerKey(t, attemptId, wrong);
   return Object.fromEntries(
-    responses.map((response, index) => {
-      const correct = response.itemVersion.correct;
-      const answer = index < wrong ? [response.optionOrder.find((id) => !correct.includes(id))!] : correct;
-      return [`q${response.position}`, answer.length === 1 ? answer[0]! : answer];
-    }),
+    Object.entries(key).map(([position, answer]) => [
+      `q${position}`,
+      answer.length === 1 ? answer[0]! : answer,
+    ]),
   );
 }
 
-export async function submitAttempt(
-  agent: Agent,
-  attemptId: number,
-  fields: Record<string, string | string[]>,
-) {
-  const _csrf = await csrfTokenFrom(agent, `${activityPath}/post-test/attempts/${attemptId}`);
-  return agent
-    .post(`${activityPath}/post-test/attempts/${attemptId}`)
-    .type('form')
-    .send({ ...fields, _csrf });
+export function submitAttempt(agent: Agent, attemptId: number, fields: FormFields) {
+  const form = `${activityPath}/post-test/attempts/${attemptId}`;
+  return submitForm(agent, form, form, fields);
 }
 
 export const evaluationFields = {
