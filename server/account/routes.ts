@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { allow } from '../http/access';
-import { readQuery } from '../http/input';
+import { rawBody, readQuery } from '../http/input';
 import { currentPasswordSchema, fieldErrors, passwordChangeSchema, profileSchema } from './validation';
 import { professionOptions, profileFormValues, stateOptions } from './form';
 import type { AccountService } from './service';
@@ -44,10 +44,10 @@ export function accountRoutes(deps: { account: AccountService }): Router {
   router.get('/account', allow.signedIn(), (req, res) => renderProfile(req, res));
 
   router.post('/account', allow.signedIn(), async (req, res) => {
-    const parsed = profileSchema.safeParse(req.body ?? {});
+    const parsed = profileSchema.safeParse(rawBody(req));
     if (!parsed.success)
       return renderProfile(req, res, { errors: fieldErrors(parsed.error), values: req.body }, 422);
-    const password = emailPasswordSchema.parse(req.body).emailPassword ?? '';
+    const password = emailPasswordSchema.parse(rawBody(req)).emailPassword ?? '';
     const result = await deps.account.updateProfile(req.user!.id, parsed.data, password, ipOf(req));
     if ('fieldErrors' in result)
       return renderProfile(req, res, { errors: result.fieldErrors, values: req.body }, 422);
@@ -55,7 +55,7 @@ export function accountRoutes(deps: { account: AccountService }): Router {
   });
 
   router.post('/account/password', allow.signedIn(), async (req, res) => {
-    const parsed = passwordChangeSchema.safeParse(req.body ?? {});
+    const parsed = passwordChangeSchema.safeParse(rawBody(req));
     if (!parsed.success) return renderProfile(req, res, { passwordErrors: fieldErrors(parsed.error) }, 422);
     const { currentPassword, newPassword } = parsed.data;
     const result = await deps.account.changePassword(
@@ -80,7 +80,7 @@ export function accountRoutes(deps: { account: AccountService }): Router {
   });
 
   router.post('/account/delete', allow.signedIn(), async (req, res, next) => {
-    const parsed = deleteSchema.safeParse(req.body ?? {});
+    const parsed = deleteSchema.safeParse(rawBody(req));
     const result = parsed.success
       ? await deps.account.deleteAccount(req.user!.id, parsed.data.password, ipOf(req))
       : { fieldErrors: fieldErrors(parsed.error) };

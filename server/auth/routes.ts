@@ -67,9 +67,9 @@ export function authRoutes(deps: {
 
   router.post('/login', allow.public(), async (req, res, next) => {
     await limit('login', req);
-    const parsed = loginSchema.safeParse(req.body ?? {});
+    const parsed = loginSchema.safeParse(rawBody(req));
     if (!parsed.success) {
-      const typed = z.object({ email: z.string().max(254).catch(''), next: nextField }).parse(req.body ?? {});
+      const typed = z.object({ email: z.string().max(254).catch(''), next: nextField }).parse(rawBody(req));
       return renderLogin(res, typed, 422, 'Enter your email address and password.');
     }
     // Passport's local strategy reads the body: from here on it holds only the validated fields.
@@ -110,7 +110,7 @@ export function authRoutes(deps: {
 
   router.post('/register', allow.public(), async (req, res, next) => {
     await limit('register', req);
-    const parsed = registrationSchema.safeParse(req.body ?? {});
+    const parsed = registrationSchema.safeParse(rawBody(req));
     const rerender = (errors: Record<string, string>) => {
       // The form as typed, through the same field list (never the password, never a non-text value).
       const values = profileFormValues(rawBody(req));
@@ -138,12 +138,12 @@ export function authRoutes(deps: {
 
   router.post('/forgot-password', allow.public(), async (req, res) => {
     await limit('reset', req);
-    const parsed = forgotSchema.safeParse(req.body ?? {});
+    const parsed = forgotSchema.safeParse(rawBody(req));
     if (!parsed.success) {
       return res.status(422).render('auth/forgot', {
         title: 'Reset your password',
         error: 'Enter the email address of your account',
-        email: z.object({ email: z.string().max(254).catch('') }).parse(req.body ?? {}).email,
+        email: z.object({ email: z.string().max(254).catch('') }).parse(rawBody(req)).email,
       });
     }
     await deps.auth.requestPasswordReset(parsed.data.email, ipOf(req));
@@ -168,7 +168,7 @@ export function authRoutes(deps: {
     if (token === null || !(await deps.auth.findResetToken(token))) {
       return res.status(410).render('auth/reset', { title: 'Choose a new password', valid: false });
     }
-    const parsed = resetSchema.safeParse(req.body ?? {});
+    const parsed = resetSchema.safeParse(rawBody(req));
     if (!parsed.success) {
       return res.status(422).render('auth/reset', {
         title: 'Choose a new password',

@@ -4,6 +4,7 @@ import { activityOr404, type Catalogue } from '../catalogue/service';
 import type { ActivityView } from '../catalogue/view-model';
 import { fieldErrors } from '../account/validation';
 import { allow } from '../http/access';
+import { rawBody } from '../http/input';
 import type { CreditService } from './service';
 import { claimSchema, claimSteps, evaluationSchema } from './validation';
 
@@ -52,7 +53,7 @@ export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService
 
   router.post('/activities/:slug/evaluation', allow.signedIn(), async (req, res) => {
     const activity = await loadActivity(req);
-    const parsed = evaluationSchema(activity.objectives.map((o) => o.code)).safeParse(req.body ?? {});
+    const parsed = evaluationSchema(activity.objectives.map((o) => o.code)).safeParse(rawBody(req));
     if (!parsed.success)
       return renderEvaluation(res, activity, typedValues(req.body), fieldErrors(parsed.error));
     const value = parsed.data as Record<string, unknown> & typeof parsed.data;
@@ -99,7 +100,7 @@ export function creditRoutes(deps: { catalogue: Catalogue; credit: CreditService
 
   router.post('/activities/:slug/claim', allow.signedIn(), async (req, res) => {
     const activity = await loadActivity(req);
-    const parsed = claimSchema(Number(activity.credits)).safeParse(req.body ?? {});
+    const parsed = claimSchema(Number(activity.credits)).safeParse(rawBody(req));
     if (!parsed.success) return renderClaim(req, res, activity, fieldErrors(parsed.error));
     await deps.credit.claim(req.user!.id, activity, parsed.data.amount);
     res.redirect(303, `/activities/${activity.slug}/claim`);

@@ -71,7 +71,9 @@ export function describeIssues(error: z.ZodError): { field: string; message: str
 
 /** The parsed body as an object (what a form or JSON sent), or an empty one: never `any`. */
 export const rawBody = (req: Request): Record<string, unknown> =>
-  req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+  req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (req.body as Record<string, unknown>)
+    : {};
 
 /** Parses a query string or body with a schema, or answers 400 saying what was wrong. */
 export function readInput<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.infer<S> {

@@ -34,6 +34,11 @@ const json = (agent: Agent, path: string, csrf: string, body: unknown) =>
     .set('Accept', 'application/json')
     .send(body as object);
 
+async function anonymousWithToken() {
+  const agent = request.agent(t.app);
+  return { agent, csrf: await csrfTokenFrom(agent, '/login') };
+}
+
 async function signedInLearner() {
   const user = await createUser(t.db.prisma);
   const agent = await signIn(t.app, user.email);
@@ -171,6 +176,15 @@ describe('4. types', () => {
     const res = await json(agent, '/login', await csrfTokenFrom(agent, '/login'), body);
     expect(res.status).toBe(422);
   });
+
+  it.each(['/login', '/forgot-password', '/register', '/account'])(
+    'when %s receives a JSON array instead of a form, then 422, never a 500',
+    async (path) => {
+      const { agent, csrf } = path === '/account' ? await signedInLearner() : await anonymousWithToken();
+      const res = await json(agent, path, csrf, [{ email: 'a@example.org', password: 'whatever password' }]);
+      expect(res.status).toBe(422);
+    },
+  );
 
   it('when /register receives a number as password or an object as a field, then 422 with field messages', async () => {
     const agent = request.agent(t.app);
