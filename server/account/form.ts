@@ -26,6 +26,28 @@ const fields = [
   'boardId',
 ] as const;
 
+/** Everything of the profile a user may see and edit; never the password hash. */
+export const profileSelect = {
+  id: true,
+  email: true,
+  role: true,
+  fullName: true,
+  profession: true,
+  degree: true,
+  nabpEProfileId: true,
+  birthMonth: true,
+  birthDay: true,
+  npi: true,
+  licenseState: true,
+  licenseNumber: true,
+  certifyingBoard: true,
+  boardId: true,
+  consentToShare: true,
+  createdAt: true,
+  updatedAt: true,
+  passwordChangedAt: true,
+} as const;
+
 export function profileFormValues(source: Record<string, unknown>) {
   const values = {} as Record<(typeof fields)[number], string>;
   for (const field of fields) {

@@ -5,29 +5,8 @@ import { recordAudit } from '../audit/service';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { endSessionsOf } from '../auth/session-store';
 import type { Throttle } from '../auth/throttle';
+import { profileSelect } from './form';
 import type { ProfileInput } from './validation';
-
-/** Everything of the profile a user may see and edit; never the password hash. */
-export const profileSelect = {
-  id: true,
-  email: true,
-  role: true,
-  fullName: true,
-  profession: true,
-  degree: true,
-  nabpEProfileId: true,
-  birthMonth: true,
-  birthDay: true,
-  npi: true,
-  licenseState: true,
-  licenseNumber: true,
-  certifyingBoard: true,
-  boardId: true,
-  consentToShare: true,
-  createdAt: true,
-  updatedAt: true,
-  passwordChangedAt: true,
-} as const;
 
 export function createAccountService(deps: { prisma: PrismaClient; throttle: Throttle; now?: () => Date }) {
   const { prisma, throttle } = deps;
