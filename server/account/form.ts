@@ -1,4 +1,5 @@
-// Values for re-rendering the profile form: only the known fields, as the user typed them (never the password).
+// The profile's fields: what is read for the profile page (profileSelect), and the values for re-rendering the form
+// (only the known fields, as the user typed them, never the password).
 import { usStates } from '../auth/identifiers';
 import { professions, type Profession } from '../content/schema';
 

@@ -174,3 +174,20 @@ export class Browser {
     return response.status;
   }
 }
+
+/** The port the embedded PostgreSQL listens on: the fourth line of postmaster.pid. */
+export const postmasterPort = (clusterDir: string) =>
+  Number(fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+
+/**
+ * A superuser connection string to the app's embedded database (`cme`), for checks from the test process: the
+ * password kept in DATA_DIR/postgres/superuser-password, the port from the running postmaster.pid.
+ */
+export function embeddedDatabaseUrl(dataDir: string, clusterDir: string, database = 'cme'): string {
+  const password = fs.readFileSync(path.join(dataDir, 'postgres', 'superuser-password'), 'utf8').trim();
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${postmasterPort(clusterDir)}/${database}`;
+}
+
+/** The value of a page's first _csrf field, or undefined. */
+export const csrfTokenIn = (html: string): string | undefined =>
+  cheerio.load(html)('input[name=_csrf]').first().attr('value');
