@@ -27,7 +27,7 @@ describe('createFirstAdmin', () => {
       email: ' Root@Example.ORG ',
       password: strongPassword,
     });
-    expect(created).toEqual({ id: expect.any(Number), email: 'root@example.org', role: 'admin' });
+    expect(created).toEqual({ id: expect.any(Number) as unknown, email: 'root@example.org', role: 'admin' });
     const users = await db.prisma.user.findMany();
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({

@@ -110,7 +110,11 @@ describe('reading the session and its user in one statement', () => {
 
   function getSession(store: SessionStore, sid: string): Promise<SessionData | null | undefined> {
     return new Promise((resolve, reject) =>
-      store.get(sid, (error, sess) => (error ? reject(error) : resolve(sess))),
+      store.get(sid, (error, sess) =>
+        error
+          ? reject(error instanceof Error ? error : new Error('the session store failed', { cause: error }))
+          : resolve(sess),
+      ),
     );
   }
 
@@ -154,11 +158,11 @@ describe('reading the session and its user in one statement', () => {
     const agent = await signIn(t.app, user.email);
     const sent: string[] = [];
     const query = t.pool.query.bind(t.pool) as (...args: unknown[]) => unknown;
-    const spy = jest.spyOn(t.pool, 'query').mockImplementation(((...args: unknown[]) => {
+    const spy = jest.spyOn(t.pool, 'query').mockImplementation((...args: unknown[]) => {
       const [config] = args as [string | { name?: string; text: string }];
       sent.push(typeof config === 'string' ? config : (config.name ?? config.text));
       return query(...args);
-    }) as never);
+    });
     try {
       const res = await agent.get('/account').expect(200);
       expect(res.text).toContain(user.email);

@@ -26,7 +26,10 @@ beforeAll(async () => {
   auth = createAuthService({
     prisma: db.prisma,
     throttle,
-    sendMail: async (mail) => void mails.push(mail),
+    sendMail: (mail) => {
+      mails.push(mail);
+      return Promise.resolve();
+    },
     appUrl: 'http://localhost:3000',
   });
 });

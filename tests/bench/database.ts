@@ -39,7 +39,7 @@ export async function openBenchDatabase(projectRoot: string, cleanup: Cleanup): 
     where = `DATABASE_URL server ${url.hostname}:${url.port || '5432'}`;
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cme-bench-pg-'));
-    cleanup.add('remove the temp dir', async () => fs.rmSync(dir, { recursive: true, force: true }));
+    cleanup.add('remove the temp dir', () => fs.promises.rm(dir, { recursive: true, force: true }));
     const cluster = await startEmbeddedPostgres(dir);
     cleanup.add('stop the embedded PostgreSQL', () => cluster.stop());
     adminUrl = cluster.adminUrl;

@@ -123,7 +123,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup.runAll().then(() => process.exit(128 + os.constants.signals[signal]));
   });
 }
-main(cleanup)
+// Not awaited: this is the top level of a CommonJS script. main's failures end in the .catch; runAll never rejects.
+void main(cleanup)
   .catch((error: unknown) => {
     console.error(error instanceof BenchConfigError ? error.message : error);
     return error instanceof BenchConfigError ? 2 : 1;

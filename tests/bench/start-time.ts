@@ -20,10 +20,16 @@ import { processesMentioning } from '../main/app-process';
 const projectRoot = path.resolve(__dirname, '..', '..');
 const TARGETS = { firstStart: 10, restart: 3 };
 
+/** A pino record: `msg` is always a string; the other fields vary by line. */
+interface LogRecord {
+  msg?: string;
+  [field: string]: unknown;
+}
+
 interface Line {
   at: number;
   text: string;
-  log?: Record<string, unknown>;
+  log?: LogRecord;
 }
 
 interface StartRun {
@@ -88,9 +94,9 @@ async function npmStart(root: string, dataDir: string, label: string, logFile: s
     const parts = (pending + chunk).split('\n');
     pending = parts.pop()!;
     for (const text of parts.filter((part) => part.trim())) {
-      let log: Record<string, unknown> | undefined;
+      let log: LogRecord | undefined;
       try {
-        log = JSON.parse(text) as Record<string, unknown>;
+        log = JSON.parse(text) as LogRecord;
       } catch {
         log = undefined;
       }
@@ -124,9 +130,7 @@ async function npmStart(root: string, dataDir: string, label: string, logFile: s
   try {
     const readyAt = await new Promise<number>((resolve, reject) => {
       const timer = setInterval(() => {
-        const line = lines.find((l) =>
-          /^listening on http:\/\/localhost:\d+$/.test(String(l.log?.msg ?? '')),
-        );
+        const line = lines.find((l) => /^listening on http:\/\/localhost:\d+$/.test(l.log?.msg ?? ''));
         if (line) done(() => resolve(line.at));
         else if (Date.now() - spawnedAt > 180_000)
           done(() => reject(new StartFailed(`${label}: not ready within 180 s`)));
@@ -144,7 +148,7 @@ async function npmStart(root: string, dataDir: string, label: string, logFile: s
         settle();
       }
     });
-    const listening = lines.find((l) => String(l.log?.msg ?? '').startsWith('listening on'))!;
+    const listening = lines.find((l) => (l.log?.msg ?? '').startsWith('listening on'))!;
     const port = /:(\d+)$/.exec(String(listening.log!.msg))![1];
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     if (ready.status !== 200)
@@ -159,7 +163,7 @@ async function npmStart(root: string, dataDir: string, label: string, logFile: s
 /** The start's steps, from the arrival of the log lines that end them. */
 function steps(run: StartRun): string[][] {
   const find = (test: (line: Line) => boolean) => run.lines.find(test);
-  const msg = (line: Line) => String(line.log?.msg ?? '');
+  const msg = (line: Line) => line.log?.msg ?? '';
   const marks: [string, Line | undefined][] = [
     [
       'build (tsc, or the up-to-date check)',
@@ -283,7 +287,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-main(work)
+// Not awaited: this is the top level of a CommonJS script. main's failures end in the .catch; a failing clean-up
+// stays an unhandled rejection, which Node prints and exits 1 on.
+void main(work)
   .catch((error: unknown) => {
     console.error(error instanceof StartFailed ? `start failed: ${error.message}` : error);
     return 1;

@@ -253,7 +253,7 @@ describeBrowser('the learner journey of a nurse in a browser', () => {
         );
         // Lessons 1 to n are read, the others not yet, and the current one is marked as such.
         const items = toc.locator('ol > li');
-        expect(await items.evaluateAll((lis) => lis.map((li) => li.className))).toEqual(
+        expect(await items.evaluateAll((lis: HTMLElement[]) => lis.map((li) => li.className))).toEqual(
           Array.from({ length: lessonCount }, (_, i) => (i < n ? 'lesson-read' : 'lesson-unread')),
         );
         expect(await seen(items.nth(n - 1).locator('.lesson-state'))).toBe('✓ read');

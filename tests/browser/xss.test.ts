@@ -86,7 +86,7 @@ const text = (page: Page, selector: string) =>
 describeBrowser('cross-site scripting in a browser', () => {
   let server: RunningApp;
   let browser: Browser;
-  let contexts: BrowserContext[] = [];
+  const contexts: BrowserContext[] = [];
   /** Every dialog, page error and console error on any page of the file; each test ends by expecting none. */
   let incidents: string[] = [];
 

@@ -2,7 +2,7 @@
 import * as cheerio from 'cheerio';
 import { createTestApp, type TestApp } from '../support/app';
 import { articleSectionTitles } from '../support/article';
-import { signIn, visitor } from '../support/client';
+import { signIn, visitor, type ErrorBody } from '../support/client';
 import { factories } from '../support/factories';
 
 const base = '/activities/renal-leiomyosarcoma';
@@ -181,7 +181,7 @@ describe('the references page', () => {
 describe('errors', () => {
   it('when a client asks for JSON, then a 404 answers in JSON', async () => {
     const res = await visitor(t.app).get('/activities/nope').set('Accept', 'application/json').expect(404);
-    expect(res.body.error).toMatchObject({ status: 404, title: 'Page not found' });
+    expect((res.body as ErrorBody).error).toMatchObject({ status: 404, title: 'Page not found' });
   });
 
   it('when the server fails in production, then the 500 page shows no stack trace', async () => {
@@ -194,7 +194,7 @@ describe('errors', () => {
       expect($('.stack')).toHaveLength(0);
       expect(res.text).not.toMatch(/at .*\.ts:\d+/);
       const json = await visitor(prod.app).get(base).set('Accept', 'application/json').expect(500);
-      expect(json.body.error.message).toBe(
+      expect((json.body as ErrorBody).error.message).toBe(
         'An unexpected error occurred. It has been logged; please try again later.',
       );
     } finally {

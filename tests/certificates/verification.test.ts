@@ -145,7 +145,7 @@ describe('revocation', () => {
         actorId: admin.id,
         targetType: 'certificate',
         targetId: String(certificate.id),
-        details: expect.objectContaining({ code, reason }),
+        details: expect.objectContaining({ code, reason }) as unknown,
       }),
     ]);
 

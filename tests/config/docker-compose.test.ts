@@ -45,13 +45,13 @@ function interpolate(value: string, vars: Record<string, string | undefined>): s
 
 /** The service's environment as a map, interpolated the way compose does with `vars` as the shell's environment. */
 function environmentOf(service: Service, vars: Record<string, string | undefined>): Record<string, string> {
-  const entries = Array.isArray(service.environment)
+  const entries: [string, string][] = Array.isArray(service.environment)
     ? service.environment.map((item) => {
         const at = item.indexOf('=');
         return at < 0 ? [item, vars[item] ?? ''] : [item.slice(0, at), item.slice(at + 1)];
       })
     : Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? '')]);
-  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value!, vars)]));
+  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value, vars)]));
 }
 
 const shell = { SESSION_SECRET: 'a'.repeat(40) };
@@ -74,7 +74,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('when read, then app waits for db to be healthy', () => {
-    expect(app.depends_on).toEqual({ db: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(app.depends_on).toEqual({
+      db: expect.objectContaining({ condition: 'service_healthy' }) as unknown,
+    });
   });
 
   it('when read, then app publishes on the host the port it listens on', () => {

@@ -3,7 +3,7 @@
 // in it is a column of those tables (or one the statement defines itself), and each column it returns comes from
 // the table and column the schema maps the declared field to (PostgreSQL says where each output column comes from).
 // Each statement also runs once on a real database, through the function the app calls, so a typo fails here.
-import type { FieldDef, Pool, QueryConfig, QueryResult } from 'pg';
+import type { FieldDef, Pool, QueryConfig } from 'pg';
 import { USER_CREATION_LOCK_SQL, createAuthQueries } from '../../server/auth/queries';
 import { SESSION_WITH_USER_SQL, createSessionStore } from '../../server/auth/session-store';
 import { USER_BY_ID_SQL, readSessionUser, type SessionUserRow } from '../../server/auth/session-user';
@@ -124,7 +124,10 @@ const statements: Statement[] = [
       const clock = await t.db.prisma.$transaction((tx) =>
         createProgressQueries(tx).lockEnrollmentClock(f.userId, f.activityId),
       );
-      expect(clock).toEqual({ id: expect.any(Number), last_active_at: expect.any(Date) });
+      expect(clock).toEqual({
+        id: expect.any(Number) as unknown,
+        last_active_at: expect.any(Date) as unknown,
+      });
       const sql = enrollmentClockSql(f.userId, f.activityId);
       await pool.query({ text: sql.text, values: sql.values });
     },
@@ -159,11 +162,18 @@ const statements: Statement[] = [
       const store = createSessionStore(pool, 30 * 60_000);
       try {
         const read = new Promise((resolve, reject) =>
-          store.get('no-such-session', (error, sess) => (error ? reject(error) : resolve(sess))),
+          store.get('no-such-session', (error, sess) =>
+            error
+              ? reject(
+                  error instanceof Error ? error : new Error('the session store failed', { cause: error }),
+                )
+              : resolve(sess),
+          ),
         );
         expect(await read).toBeNull();
       } finally {
-        await store.close();
+        // Typed void; with a pool it does not own, close() only stops its prune timer: nothing to wait for.
+        store.close();
       }
     },
   },
@@ -233,7 +243,7 @@ describe('each hand-written statement runs on a real database', () => {
     const sent: { name: string | null; text: string; fields: FieldDef[] }[] = [];
     const recording = {
       query: async (config: QueryConfig) => {
-        const result = (await t.pool.query(config)) as QueryResult;
+        const result = await t.pool.query(config);
         sent.push({ name: config.name ?? null, text: config.text, fields: result.fields });
         return result;
       },

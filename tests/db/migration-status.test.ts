@@ -47,9 +47,7 @@ function countedDeploy() {
 }
 
 /** A deploy that must not happen. */
-const noDeploy = async () => {
-  throw new Error('prisma migrate deploy was run');
-};
+const noDeploy = () => Promise.reject(new Error('prisma migrate deploy was run'));
 
 const made: string[] = [];
 const temporary = (prefix: string) => {
@@ -196,7 +194,9 @@ describe('migrateIfPending', () => {
       checksumOf('-- another script'),
       middle,
     ]);
-    const error = await migrateIfPending(projectRoot, database.url, { deploy: noDeploy }).catch((e) => e);
+    const error = (await migrateIfPending(projectRoot, database.url, { deploy: noDeploy }).catch(
+      (e: unknown) => e,
+    )) as StartError;
     expect(error).toBeInstanceOf(StartError);
     expect(error.message).toContain(`migration ${middle} was edited after it was applied`);
     expect(error.message).toContain(`prisma/migrations/${middle}/migration.sql`);
@@ -207,10 +207,10 @@ describe('migrateIfPending', () => {
     const database = await clone();
     const dir = copiedMigrations();
     fs.appendFileSync(path.join(dir, middle, 'migration.sql'), '\n-- a later edit\n');
-    const error = await migrateIfPending(projectRoot, database.url, {
+    const error = (await migrateIfPending(projectRoot, database.url, {
       migrationsDir: dir,
       deploy: noDeploy,
-    }).catch((e) => e);
+    }).catch((e: unknown) => e)) as StartError;
     expect(error).toBeInstanceOf(StartError);
     expect(error.message).toMatch(new RegExp(`^migration ${middle} was edited after it was applied: `));
     expect(error.message).not.toContain('\n');
@@ -238,7 +238,9 @@ describe('migrateIfPending', () => {
       ],
     );
     const { calls, deploy } = countedDeploy();
-    const error = await migrateIfPending(projectRoot, database.url, { deploy }).catch((e) => e);
+    const error = (await migrateIfPending(projectRoot, database.url, { deploy }).catch(
+      (e: unknown) => e,
+    )) as StartError;
     expect(calls).toHaveLength(1); // deploy decides under its lock: another start may have been applying it
     expect(error).toBeInstanceOf(StartError);
     expect(error.message).toMatch(new RegExp(`^migration ${last} failed when it was applied \\(started `));

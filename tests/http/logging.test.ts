@@ -10,7 +10,8 @@ const records: Record<string, unknown>[] = [];
 beforeAll(async () => {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) records.push(JSON.parse(line));
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        records.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -42,7 +43,7 @@ describe('the request log', () => {
       msg: 'request completed',
       req: { method: 'GET', url: '/activities/renal-leiomyosarcoma' },
       res: { statusCode: 200 },
-      responseTime: expect.any(Number),
+      responseTime: expect.any(Number) as unknown,
     });
     // Method, path and status only: no headers, cookies or bodies.
     expect(JSON.stringify(record)).not.toMatch(/cookie|user-agent/i);

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { isDatabaseUnavailable } from '../../server/db/availability';
 import { createPrisma } from '../../server/db/prisma';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import type { ErrorBody } from '../support/client';
 import { activityPath } from '../support/journey';
 import { createUser, signIn, type Agent } from '../support/session';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -50,7 +51,7 @@ describe('when the database is cut off', () => {
     expect(page.text).toContain('Nothing was saved');
     const api = await learner.get('/my-ce').set('Accept', 'application/json');
     expect(api.status).toBe(503);
-    expect(api.body.error).toMatchObject({ status: 503, title: 'Temporarily unavailable' });
+    expect((api.body as ErrorBody).error).toMatchObject({ status: 503, title: 'Temporarily unavailable' });
   });
 
   it('then the sign-in page hands out no session and no form token', async () => {

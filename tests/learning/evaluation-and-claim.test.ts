@@ -143,7 +143,7 @@ describe('the credit claim', () => {
     expect(claim.certificate!.snapshot).toMatchObject({
       designationStatement:
         'CME Platform Continuing Education designates this activity for a maximum of 0.5 ANCC contact hours.',
-      accreditationStatement: expect.stringContaining('jointly accredited'),
+      accreditationStatement: expect.stringContaining('jointly accredited') as unknown,
     });
   });
 
@@ -175,18 +175,26 @@ describe('the credit claim', () => {
   });
 });
 
+/** The parts of the data download (exportData in server/account/service.ts, as JSON) that are checked here. */
+interface AccountData {
+  lessonViews: unknown[];
+  attempts: { responses: unknown[] }[];
+  evaluations: unknown[];
+  claims: { certificate: { code: string } }[];
+}
+
 describe('records that outlive the account', () => {
   it('when a learner downloads their data, then it holds their attempts, evaluation, claim and certificate', async () => {
     const user = await make.user();
     await make.completion(user, { wrong: 1 });
     const agent = await signIn(t.app, user.email);
-    const data = JSON.parse((await agent.get('/account/data').expect(200)).text);
+    const data = JSON.parse((await agent.get('/account/data').expect(200)).text) as AccountData;
     expect(data.lessonViews).toHaveLength(13);
     expect(data.attempts).toHaveLength(1);
-    expect(data.attempts[0].responses).toHaveLength(12);
+    expect(data.attempts[0]!.responses).toHaveLength(12);
     expect(data.evaluations).toHaveLength(1);
     expect(data.claims[0]).toMatchObject({ creditLabel: 'AMA PRA Category 1 Credit™', amount: '0.5' });
-    expect(data.claims[0].certificate.code).toMatch(/^[0-9a-f]{32}$/);
+    expect(data.claims[0]!.certificate.code).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('when a learner deletes the account, then the credit record and certificate stay verifiable', async () => {

@@ -22,6 +22,11 @@ const advance = (seconds: number) => {
   clock = new Date(clock.getTime() + seconds * 1000);
 };
 
+/** The heartbeat's JSON answer (server/progress/routes.ts): the seconds of reading time it credited. */
+interface Heartbeat {
+  credited: number;
+}
+
 describe('reading progress', () => {
   it('when a learner opens a lesson, then it is recorded and shown as read with the progress bar', async () => {
     const { user, agent } = await newLearner();
@@ -52,7 +57,7 @@ describe('reading progress', () => {
     // Two tabs beating at the same moment: the second finds the clock just moved.
     advance(30);
     const [a, b] = await Promise.all([beat(), beat()]);
-    expect(a.body.credited + b.body.credited).toBe(30);
+    expect((a.body as Heartbeat).credited + (b.body as Heartbeat).credited).toBe(30);
     // Back after a long pause: at most 60 s are credited.
     advance(600);
     expect((await beat().expect(200)).body).toEqual({ credited: 60 });

@@ -68,7 +68,7 @@ describe('the build of npm start (server/cli/build-if-changed.mjs)', () => {
     const first = await build();
     expect(first).toMatchObject({
       code: 0,
-      output: expect.stringContaining('build: compiling server/ with tsc'),
+      output: expect.stringContaining('build: compiling server/ with tsc') as unknown,
     });
     expect(fs.existsSync(path.join(dist, 'server', 'main.js'))).toBe(true);
     const before = snapshot(dist);
@@ -106,7 +106,10 @@ describe('the build of npm start (server/cli/build-if-changed.mjs)', () => {
   it('when a source is deleted, then no compiled file of it is left in dist/', async () => {
     fs.rmSync(path.join(root, 'server', 'zz-extra.ts'));
     const rebuilt = await build();
-    expect(rebuilt).toMatchObject({ code: 0, output: expect.stringContaining('-server/zz-extra.ts') });
+    expect(rebuilt).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('-server/zz-extra.ts') as unknown,
+    });
     expect(fs.existsSync(path.join(dist, 'server', 'zz-extra.js'))).toBe(false);
     expect(fs.existsSync(path.join(dist, 'server', 'main.js'))).toBe(true);
   }, 180_000);

@@ -79,7 +79,7 @@ describe('server/main.ts with no DATABASE_URL', () => {
     expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(secretFile, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(server.logs).not.toContainEqual(
-      expect.objectContaining({ level: 40, msg: expect.stringMatching(/SESSION_SECRET/) }),
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/SESSION_SECRET/) as unknown }),
     );
     expect(await browser.accountStatus()).toBe(302); // not signed in yet
     expect(await browser.signIn(admin.email, admin.password)).toBe(302);

@@ -4,6 +4,7 @@ import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { safeNextPath } from '../../server/http/safe-redirect';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import type { ErrorBody } from '../support/client';
 import {
   activityPath,
   answersFor,
@@ -129,7 +130,7 @@ describe('3. NUL bytes and broken Unicode', () => {
       const users = await t.db.prisma.user.count();
       const res = await json(agent, path, csrf, body);
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(/not allowed/);
+      expect((res.body as ErrorBody).error.message).toMatch(/not allowed/);
       expect(await t.db.prisma.user.count()).toBe(users);
     },
   );

@@ -2,6 +2,7 @@
 // session cookie's attributes, the body size limit, and no session for visitors who only read.
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app';
+import type { ErrorBody } from '../support/client';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('a request body larger than 100 kB', () => {
       .send({ email: big, password: 'x' });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body.error).toMatchObject({ status: 413, title: 'Request too large' });
+    expect((res.body as ErrorBody).error).toMatchObject({ status: 413, title: 'Request too large' });
   });
 
   it('does not bring the application down', async () => {

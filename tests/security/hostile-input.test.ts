@@ -43,7 +43,6 @@ import {
   encodeForm,
   encodeJson,
   encodeQuery,
-  extraFieldName,
   formFields,
   hugeString,
   pathSegment,
@@ -277,7 +276,7 @@ async function disposablePersona(name: PersonaName): Promise<{ persona: Persona;
     ));
   }
   const sessions = await mintSessions(
-    name === 'anonymous' ? Array(batch).fill(null) : users.map((u) => u.id),
+    name === 'anonymous' ? Array<null>(batch).fill(null) : users.map((u) => u.id),
   );
   sessions.forEach((session, i) => pool.push({ name, user: users[i] ?? null, session }));
   return { persona: pool.pop()!, madeUsers: users.length > 0 };
@@ -918,6 +917,7 @@ function describeRequest(req: WireRequest): string {
       text = [...req.body].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join('');
     }
     const shown = text.length > 400 ? `${text.slice(0, 300)}…(${req.body.length} bytes)` : text;
+    // eslint-disable-next-line no-control-regex -- the point: control characters are shown escaped in the report
     body = ` [${type}] ${shown.replace(/[\u0000-\u001f\u007f\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
   }
   return `${req.method} ${url}${body}`;
@@ -1342,7 +1342,7 @@ describe('the encoders put hostile values on the wire as they are', () => {
       ],
     }).toString();
     expect(json).toBe('{"__proto__":{"role":"admin"},"id":1e309,"s":"\\ud800"}');
-    expect(Object.keys(JSON.parse(json))).toEqual(['__proto__', 'id', 's']);
+    expect(Object.keys(JSON.parse(json) as object)).toEqual(['__proto__', 'id', 's']);
   });
 });
 

@@ -211,6 +211,7 @@ export function quote(text: string): string {
         : `${text.slice(0, 40)}…(${text.length} chars)…${text.slice(-10)}`;
   }
   return `"${shown.replace(
+    // eslint-disable-next-line no-control-regex -- the point: control characters are shown escaped, never raw
     /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff"\\]/g,
     (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   )}"`;

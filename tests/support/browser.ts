@@ -129,7 +129,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   axeSource ??= fs.readFileSync(require.resolve('axe-core'), 'utf8');
   await page.addScriptTag({ content: axeSource });
   // A string rather than a function, so that coverage instrumentation can never leak into the browser.
-  const violations = (await page.evaluate(`
+  const violations = await page.evaluate<AxeViolation[]>(`
     axe.run(document, { resultTypes: ['violations'] }).then((results) =>
       results.violations.map((v) => ({
         id: v.id,
@@ -138,7 +138,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
         targets: v.nodes.map((node) => node.target.join(' ')),
       })),
     )
-  `)) as AxeViolation[];
+  `);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 

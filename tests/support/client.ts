@@ -9,6 +9,11 @@ export type Agent = ReturnType<typeof request.agent>;
 export type Response = request.Response;
 export type FormFields = Record<string, string | string[]>;
 
+/** The JSON body of an error answer (server/http/errors.ts), for a client that asked for JSON. */
+export interface ErrorBody {
+  error: { status: number; title: string; message: string; details?: unknown; requestId?: string };
+}
+
 /** A browser without a session yet: it keeps the cookies it is given. */
 export const visitor = (app: Express): Agent => request.agent(app);
 

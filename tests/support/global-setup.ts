@@ -8,7 +8,6 @@ import { startEmbeddedPostgres } from '../../server/db/embedded';
 import { deployMigrations } from '../../server/db/migrations';
 
 declare global {
-  // eslint-disable-next-line no-var
   var stopTestPostgres: (() => Promise<void>) | undefined;
 }
 
