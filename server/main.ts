@@ -98,7 +98,9 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   if (unknown.length > 0) logger.warn({ unknown }, 'the database has migrations this code does not know');
   logger.info({ migrations: migrations.length, applied }, 'migrations applied');
 
-  const prisma = (running.prisma = createPrisma(database.url));
+  const prisma = (running.prisma = createPrisma(database.url, 10, (error) =>
+    logger.warn({ err: error }, 'database connection lost'),
+  ));
   const pool = (running.pool = createPool(database.url, (error) =>
     logger.warn({ err: error }, 'idle database connection closed'),
   ));

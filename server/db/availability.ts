@@ -38,6 +38,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   )
     return true;
   if (kind === 'DatabaseNotReachable' || kind === 'SocketTimeout') return true;
+  // Prisma's "Transaction already closed": the connection died under a transaction (its COMMIT or ROLLBACK could
+  // not run). Seen when the postmaster was killed during a commit; retrying is the answer.
+  if (code === 'P2028') return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
   return isDatabaseUnavailable(cause, depth + 1);
 }

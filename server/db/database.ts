@@ -55,9 +55,21 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
 }
 
 /**
+ * A connection the server drops (PostgreSQL killed or restarted) emits 'error'; one with no listener crashes the
+ * process. The pool listens on idle connections only, so a connection checked out at that moment (between two
+ * queries of a transaction, or between a query and its release) would take the whole app down: seen when the
+ * embedded postmaster was SIGKILLed under load. Every connection gets a listener for its whole life; its next
+ * query then fails, and that request is answered 503.
+ */
+export function guardConnections(pool: Pool, onError: (error: Error) => void): Pool {
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
+}
+
+/**
  * The node-postgres pool beside Prisma's: the session store, the throttles and the per-request statements too
- * hot for Prisma. Every signed-in request uses it twice (session, user), so it is as large as Prisma's.
- * Without an error listener, an idle connection closed by the server (restart, shutdown) would crash the process.
+ * hot for Prisma. Every signed-in request uses it once (the session with its user), so it is as large as Prisma's.
  *
  * Its named statements are planned once per connection (force_generic_plan). They look rows up by key, so one
  * plan fits every value, and PostgreSQL's default would re-plan the scoring statement on every submission:
@@ -65,6 +77,5 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
  */
 export function createPool(url: string, onIdleError: (error: Error) => void): Pool {
   const pool = new Pool({ connectionString: url, max: 10, options: '-c plan_cache_mode=force_generic_plan' });
-  pool.on('error', onIdleError);
-  return pool;
+  return guardConnections(pool, onIdleError);
 }

@@ -33,7 +33,7 @@ export class ServiceUnavailableError extends HttpError {
   constructor() {
     super(
       503,
-      'The service is briefly unavailable: we cannot reach our database. Nothing was saved; please try again in a few seconds.',
+      'The service is briefly unavailable: we cannot reach our database. Please try again in a few seconds.',
     );
   }
 }

@@ -48,7 +48,7 @@ describe('when the database is cut off', () => {
     expect(page.status).toBe(503);
     expect(page.headers['retry-after']).toBe('5');
     expect(page.text).toContain('Temporarily unavailable');
-    expect(page.text).toContain('Nothing was saved');
+    expect(page.text).toContain('Please try again in a few seconds');
     const api = await learner.get('/my-ce').set('Accept', 'application/json');
     expect(api.status).toBe(503);
     expect((api.body as ErrorBody).error).toMatchObject({ status: 503, title: 'Temporarily unavailable' });

@@ -26,7 +26,7 @@ export function start(env: Record<string, string>, root = projectRoot): Started 
   });
   const logs: Record<string, unknown>[] = [];
   let pending = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop()!;
     for (const line of lines.filter(Boolean)) {
@@ -38,14 +38,18 @@ export function start(env: Record<string, string>, root = projectRoot): Started 
     }
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, logs, stderr: () => stderr, exited };
 }
 
-const message = (log: Record<string, unknown>) => String(log.msg ?? log.raw ?? '');
+/** A log field as text: strings as they are, anything else as JSON (never "[object Object]"). */
+export const logText = (value: unknown): string =>
+  typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+
+const message = (log: Record<string, unknown>) => logText(log.msg ?? log.raw);
 
 /** Resolves with the first log line matching, rejects when the process exits first or time runs out. */
 export function waitForLog(
