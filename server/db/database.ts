@@ -1,6 +1,6 @@
 // Chooses the PostgreSQL: DATABASE_URL when given, otherwise an embedded server under DATA_DIR.
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { startEmbeddedPostgres } from './embedded';
 import type { SupervisorEvents } from './supervisor';
 
@@ -60,10 +60,29 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
  * queries of a transaction, or between a query and its release) would take the whole app down: seen when the
  * embedded postmaster was SIGKILLed under load. Every connection gets a listener for its whole life; its next
  * query then fails, and that request is answered 503.
+ *
+ * A dead connection that is still checked out long after its death has been leaked by its holder: Prisma's
+ * transaction manager, when the COMMIT itself fails, marks the transaction closed without releasing its
+ * connection (seen in the outage soak: after enough kills Prisma's pool was exhausted and every query waited).
+ * Any other holder gives a dead connection back within seconds (Prisma's transactions time out after 5 s), so
+ * after LEAKED_AFTER_MS it is released here, which removes it from the pool and frees its slot.
  */
+export const LEAKED_AFTER_MS = 15_000;
+
 export function guardConnections(pool: Pool, onError: (error: Error) => void): Pool {
+  const checkedOut = new Set<PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
   pool.on('error', onError);
-  pool.on('connect', (client) => client.on('error', onError));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => {
+      onError(error);
+      if (!checkedOut.has(client)) return;
+      setTimeout(() => {
+        if (checkedOut.has(client)) client.release(error);
+      }, LEAKED_AFTER_MS).unref();
+    }),
+  );
   return pool;
 }
 
