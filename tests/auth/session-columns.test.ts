@@ -2,11 +2,7 @@
 // Prisma schema: every table and column they name is the schema's, and the user they return is exactly what Prisma
 // returns for sessionUserSelect. Then the one-statement read itself: one query per signed-in request, the user row
 // kept for that request only, and a role change, a deactivation or an expiry seen by the very next read.
-//
-// The schema is read from prisma/schema.prisma: the prisma-client generator exports no DMMF (Prisma.dmmf is
-// only in the older prisma-client-js), and tests/db/migrations.test.ts checks the migrations against that file.
-import fs from 'node:fs';
-import path from 'node:path';
+// The schema's tables and columns come from tests/support/prisma-schema.ts.
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import type { Pool } from 'pg';
@@ -21,37 +17,11 @@ import {
   sessionUserSelect,
   USER_BY_ID_SQL,
 } from '../../server/auth/session-user';
-import { createTestApp, projectRoot, type TestApp } from '../support/app';
+import { createTestApp, type TestApp } from '../support/app';
+import { projectSchemaModels } from '../support/prisma-schema';
 import { createUser, signIn } from '../support/session';
 
-interface SchemaModel {
-  table: string;
-  /** Scalar and enum fields (not relations) → their column. */
-  columns: Map<string, string>;
-}
-
-/** Each model's table and columns, from @@map and @map (the names Prisma uses when there is none). */
-function schemaModels(schema: string): Map<string, SchemaModel> {
-  const blocks = [...schema.matchAll(/^model (\w+) \{\n([\s\S]*?)^\}/gm)];
-  const modelNames = new Set(blocks.map(([, name]) => name!));
-  const models = new Map<string, SchemaModel>();
-  for (const [, name, body] of blocks) {
-    const model: SchemaModel = { table: name!, columns: new Map() };
-    for (const raw of body!.split('\n')) {
-      const line = raw.replace(/^\s*\/\/.*$/, '').trim();
-      const table = /^@@map\("([^"]+)"\)/.exec(line);
-      if (table) model.table = table[1]!;
-      const field = /^(\w+)\s+(\w+)(?:\[\]|\?)?(?:\s+(.*))?$/.exec(line);
-      if (!field || modelNames.has(field[2]!)) continue;
-      const column = /@map\("([^"]+)"\)/.exec(field[3] ?? '');
-      model.columns.set(field[1]!, column ? column[1]! : field[1]!);
-    }
-    models.set(name!, model);
-  }
-  return models;
-}
-
-const models = schemaModels(fs.readFileSync(path.join(projectRoot, 'prisma', 'schema.prisma'), 'utf8'));
+const models = projectSchemaModels();
 const userModel = models.get('User')!;
 const sessionModel = models.get('Session')!;
 
