@@ -1,6 +1,16 @@
 // The admin pages as an admin's browser reads and submits them.
 import * as cheerio from 'cheerio';
-import { submitForm, type Agent } from '../support/client';
+import { createTestApp, relaxedThrottle } from '../support/app';
+import { signIn, submitForm, type Agent } from '../support/client';
+import { factories } from '../support/factories';
+
+/** The app on its own database, with a signed-in admin (Ada Admin) and the factories. */
+export async function startAdminApp() {
+  const t = await createTestApp({ throttle: relaxedThrottle });
+  const make = factories(t);
+  const admin = await make.user({ role: 'admin', fullName: 'Ada Admin' });
+  return { t, make, admin, adminAgent: await signIn(t.app, admin.email) };
+}
 
 /** Rows of the users table: name, email, role (the selected option or the plain text for oneself) and status. */
 export async function listUsers(agent: Agent, q?: string) {

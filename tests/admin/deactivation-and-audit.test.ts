@@ -1,9 +1,9 @@
 // Deactivation and the audit log, as an admin uses them, and who else may not see the log.
 import * as cheerio from 'cheerio';
 import type { User } from '../../server/generated/prisma/client';
-import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { signIn, submitForm, visitor, type Agent } from '../support/client';
-import { factories, strongPassword, type Factories } from '../support/factories';
+import { strongPassword, type Factories } from '../support/factories';
 import * as records from '../support/records';
 import * as pages from './admin-pages';
 import { listUsers } from './admin-pages';
@@ -14,12 +14,7 @@ let admin: User;
 let adminAgent: Agent;
 
 beforeAll(async () => {
-  t = await createTestApp({
-    throttle: relaxedThrottle,
-  });
-  make = factories(t);
-  admin = await make.user({ role: 'admin', fullName: 'Ada Admin' });
-  adminAgent = await signIn(t.app, admin.email);
+  ({ t, make, admin, adminAgent } = await pages.startAdminApp());
 });
 afterAll(() => t.close());
 

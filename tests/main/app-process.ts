@@ -113,6 +113,17 @@ export async function exitWithin(started: Started, ms: number) {
   }
 }
 
+/** SIGKILLs each of these processes (started by the test) that still runs. */
+export function killPids(pids: Iterable<number>): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Kills the app if it still runs (a failed test), and any PostgreSQL whose command line mentions `dir`. */
 export async function killAll(started: Started | undefined, dir: string): Promise<void> {
   if (started && started.child.exitCode === null && started.child.signalCode === null) {

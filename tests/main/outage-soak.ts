@@ -28,6 +28,7 @@ import {
   embeddedDatabaseUrl,
   exitWithin,
   killAll,
+  killPids,
   listening,
   logText,
   postmasterPid,
@@ -120,13 +121,7 @@ process.on('uncaughtExceptionMonitor', (error, origin) => {
       const app = childrenOf(server.child.pid!);
       server.child.kill('SIGTERM');
       if (!(await exitWithin(server, 10_000))) {
-        for (const pid of app) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
+        killPids(app);
       }
     }
     await killAll(server, dataDir);

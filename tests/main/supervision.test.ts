@@ -9,6 +9,7 @@ import {
   clusterDirOf,
   exitWithin,
   killAll,
+  killPids,
   listening,
   postmasterPid,
   processesMentioning,
@@ -62,13 +63,7 @@ describe('server/main.ts when its embedded PostgreSQL dies or hangs', () => {
   }, 95_000);
 
   afterAll(async () => {
-    for (const pid of frozen) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(frozen);
     await killAll(server, dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
