@@ -14,14 +14,20 @@ import { verificationRoutes } from './certificates/verification-routes';
 import type { Platform, Services } from './compose';
 import { creditRoutes } from './credit/routes';
 import { requireDatabase } from './db/availability';
+import { exportRoutes } from './exports/routes';
 import { healthRoutes } from './health/routes';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler, ServiceUnavailableError } from './http/errors';
 import { requestLogger } from './http/logging';
 import { securityHeaders } from './http/security-headers';
 import { requireWellFormedBody, requireWellFormedUrl, verifyBodyEncoding } from './http/well-formed';
+import { itemAnalysisRoutes } from './items/analysis-routes';
+import { itemBankRoutes } from './items/routes';
+import { itemTransferRoutes } from './items/transfer-routes';
 import { postTestRoutes } from './posttest/routes';
 import { progressRoutes } from './progress/routes';
+import { recordRoutes } from './records/routes';
+import { reportRoutes } from './reports/routes';
 import { setupViews } from './views/engine';
 
 /**
@@ -96,6 +102,14 @@ export function createApp(platform: Platform, services: Services): express.Expre
   app.use(accountRoutes({ account: services.account }));
   app.use(adminRoutes({ admin: services.admin, prisma }));
   app.use(certificateRoutes({ prisma, appUrl: settings.appUrl }));
+  // Educators: the item bank, import and export of items, item analysis.
+  app.use(itemBankRoutes({ items: services.items, catalogue }));
+  app.use(itemTransferRoutes({ items: services.items, catalogue }));
+  app.use(itemAnalysisRoutes({ itemAnalysis: services.itemAnalysis, catalogue }));
+  // Admins: completion records, exports, reports.
+  app.use(recordRoutes({ records: services.records, catalogue }));
+  app.use(exportRoutes({ exports: services.exports, catalogue }));
+  app.use(reportRoutes({ reports: services.reports, catalogue }));
 
   app.use(notFoundHandler);
   app.use(

@@ -19,8 +19,13 @@ import { watchDatabase } from './db/availability';
 import type { PrismaClient } from './generated/prisma/client';
 import { createMailer, type SendMail } from './mail/mailer';
 import type { Random } from './posttest/scoring';
+import { createExportService } from './exports/service';
+import { createItemAnalysis } from './items/analysis';
+import { createItemService } from './items/service';
 import { createPostTestService } from './posttest/service';
 import { createProgressService } from './progress/service';
+import { createRecordService } from './records/service';
+import { createReportService } from './reports/service';
 
 /** Settings the app is built with (from config.ts in production, from the test or bench set-up otherwise). */
 export interface AppSettings {
@@ -52,9 +57,21 @@ export interface Platform {
   random?: Random;
 }
 
+/** What the educator and admin capabilities are built from. */
+export interface CapabilityDeps {
+  prisma: PrismaClient;
+  pool: Pool;
+  logger: Logger;
+  catalogue: Catalogue;
+  now: () => Date;
+  appUrl: string;
+}
+
 export function composeServices(platform: Platform) {
   const { prisma, pool, logger, settings } = platform;
   const now = platform.now ?? (() => new Date());
+  const catalogue = platform.catalogue ?? createCatalogue(prisma, platform.provider);
+  const capability: CapabilityDeps = { prisma, pool, logger, catalogue, now, appUrl: settings.appUrl };
   const sendMail =
     platform.sendMail ??
     createMailer({ ...(settings.mail ?? { from: 'CME Platform <no-reply@localhost>' }), logger });
@@ -64,7 +81,7 @@ export function composeServices(platform: Platform) {
   const sessionStore = createSessionStore(pool, settings.session.idleMinutes * 60 * 1000);
   return {
     now,
-    catalogue: platform.catalogue ?? createCatalogue(prisma, platform.provider),
+    catalogue,
     database: watchDatabase(pool, (up) =>
       up ? logger.info('database reachable again') : logger.warn('database unreachable: answering 503'),
     ),
@@ -77,6 +94,11 @@ export function composeServices(platform: Platform) {
     admin: createAdminService({ prisma }),
     postTest: createPostTestService({ prisma, pool, progress, now, random: platform.random }),
     credit: createCreditService({ prisma, now }),
+    items: createItemService(capability),
+    itemAnalysis: createItemAnalysis(capability),
+    records: createRecordService(capability),
+    exports: createExportService(capability),
+    reports: createReportService(capability),
   };
 }
 

@@ -163,7 +163,10 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
           completedAt: true,
           attestedAt: true,
           activity: { select: { slug: true, title: true } },
-          certificate: { select: { code: true, issuedAt: true, revokedAt: true, revokedReason: true } },
+          // Every certificate of the claim, superseded ones included: the learner's data, whole.
+          certificates: {
+            select: { code: true, issuedAt: true, revokedAt: true, revokedReason: true, supersededAt: true },
+          },
         },
       }),
     ]);
@@ -174,7 +177,12 @@ export function createAccountService(deps: { prisma: PrismaClient; throttle: Thr
       lessonViews,
       attempts,
       evaluations,
-      claims,
+      // `certificate` is the current one; a corrected claim's earlier certificates follow it.
+      claims: claims.map(({ certificates, ...claim }) => ({
+        ...claim,
+        certificate: certificates.find((c) => !c.supersededAt) ?? null,
+        supersededCertificates: certificates.filter((c) => c.supersededAt),
+      })),
       accountHistory: audit,
     };
   }

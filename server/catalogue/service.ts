@@ -32,7 +32,7 @@ export function createCatalogue(prisma: PrismaClient, provider: Provider): Catal
     list() {
       all ??= cache(
         prisma.activity
-          .findMany({ include: activityInclude, orderBy: { title: 'asc' } })
+          .findMany({ where: { synthetic: false }, include: activityInclude, orderBy: { title: 'asc' } })
           .then((rows) => rows.map((row) => buildActivityView(row, provider))),
         () => true,
         () => (all = null),

@@ -145,14 +145,15 @@ export async function transcript(prisma: PrismaClient, userId: number): Promise<
       activity: { select: { title: true, slug: true } },
       attempt: { select: { scorePercent: true } },
       user: { select: { fullName: true } },
-      certificate: { select: { code: true, snapshot: true, revokedAt: true } },
+      certificates: { where: { supersededAt: null }, select: { code: true, snapshot: true, revokedAt: true } },
     },
   });
   const totals = new Map<string, Prisma.Decimal>();
   const entries = claims.map((claim): TranscriptEntry => {
     // What the certificate states (frozen at issue) wins over live data.
-    const snapshot = claim.certificate ? asSnapshot(claim.certificate.snapshot) : null;
-    const revokedAt = claim.certificate?.revokedAt ?? null;
+    const certificate = claim.certificates[0];
+    const snapshot = certificate ? asSnapshot(certificate.snapshot) : null;
+    const revokedAt = certificate?.revokedAt ?? null;
     if (!revokedAt)
       totals.set(
         claim.creditLabel,
@@ -167,7 +168,7 @@ export async function transcript(prisma: PrismaClient, userId: number): Promise<
       creditLabel: claim.creditLabel,
       amount: claim.amount.toString(),
       scorePercent: claim.attempt.scorePercent?.toString() ?? null,
-      certificateCode: claim.certificate?.code ?? null,
+      certificateCode: certificate?.code ?? null,
       revokedAt,
     };
   });

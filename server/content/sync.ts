@@ -94,8 +94,9 @@ async function syncActivity(tx: Tx, loaded: LoadedActivity) {
 }
 
 /**
- * Items from items.yaml are published as version 1; a changed wording adds a new version (attempts keep the one
- * they showed). Items authored in the browser are never touched; content items removed from the file retire.
+ * Items from items.yaml are published as version 1; a changed wording adds a new published version (attempts keep
+ * the one they showed). Items authored or edited in the browser are never touched: an educator's edit turns a
+ * content item into an authored one, so a restart cannot overwrite it. Content items removed from the file retire.
  */
 async function syncItems(tx: Tx, activityId: number, items: LoadedActivity['items']) {
   const objectives = await tx.objective.findMany({ where: { activityId }, select: { id: true, code: true } });
@@ -120,23 +121,22 @@ async function syncItems(tx: Tx, activityId: number, items: LoadedActivity['item
       contentHash: item.contentHash,
     };
     const objective = objectiveId.get(item.objective)!;
-    if (existing) {
-      await tx.item.update({
-        where: { id: existing.id },
-        data: { objectiveId: objective, status: 'published', versions: { create: version } },
-      });
-    } else {
-      await tx.item.create({
-        data: {
-          activityId,
-          objectiveId: objective,
-          key: item.key,
-          status: 'published',
-          source: 'content',
-          versions: { create: version },
-        },
-      });
-    }
+    const { id: itemId } = existing
+      ? await tx.item.update({ where: { id: existing.id }, data: { objectiveId: objective }, select: { id: true } })
+      : await tx.item.create({
+          data: { activityId, objectiveId: objective, key: item.key, source: 'content' },
+          select: { id: true },
+        });
+    // content/ is reviewed in the repository: its versions are published directly, replacing the live one.
+    await tx.itemVersion.updateMany({ where: { itemId, state: 'published' }, data: { state: 'superseded' } });
+    const created = await tx.itemVersion.create({
+      data: { itemId, ...version, state: 'published' },
+      select: { id: true },
+    });
+    await tx.item.update({
+      where: { id: itemId },
+      data: { status: 'published', publishedVersionId: created.id, lockVersion: { increment: 1 } },
+    });
   }
   await tx.item.updateMany({
     where: {

@@ -36,10 +36,12 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
       }),
       prisma.creditClaim.findUnique({
         where: { userId_activityId: { userId, activityId: activity.id } },
-        include: { certificate: { select: { code: true, revokedAt: true } } },
+        include: { certificates: { where: { supersededAt: null }, select: { code: true, revokedAt: true } } },
       }),
     ]);
-    return { passed, evaluation, claim, open: availability(activity, now()) };
+    // The current certificate: a corrected claim's earlier ones are superseded.
+    const withCertificate = claim && { ...claim, certificate: claim.certificates[0] ?? null };
+    return { passed, evaluation, claim: withCertificate, open: availability(activity, now()) };
   }
 
   function requireOpen(activity: ActivityView) {
@@ -137,7 +139,7 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
           },
           select: { code: true, revokedAt: true },
         });
-        return { ...created, certificate };
+        return { ...created, certificates: [certificate], certificate };
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

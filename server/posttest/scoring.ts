@@ -105,7 +105,8 @@ export function overallScore(responses: readonly { correct: boolean }[], passing
 /** One question of an attempt as submission needs it: where it is, its type, the options shown, the key. */
 export interface SheetQuestion {
   position: number;
-  type: 'single' | 'multiple';
+  /** single and true_false take one answer; multiple takes one or more. */
+  type: 'single' | 'multiple' | 'true_false';
   optionOrder: readonly string[];
   correct: readonly string[];
 }
@@ -123,7 +124,7 @@ export function answerProblems(
       problems[question.position] = 'That option is not part of this question.';
     else if (new Set(selected).size !== selected.length)
       problems[question.position] = 'An option was sent twice.';
-    else if (question.type === 'single' && selected.length > 1)
+    else if (question.type !== 'multiple' && selected.length > 1)
       problems[question.position] = 'Choose one answer.';
   }
   const known = new Set(questions.map((q) => q.position));

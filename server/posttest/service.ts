@@ -33,18 +33,23 @@ export function createPostTestService(deps: {
 
   async function publishedBank(activityId: number) {
     const items = await prisma.item.findMany({
-      where: { activityId, status: 'published' },
+      // The published version is drawn; a newer version still in review is not.
+      where: { activityId, status: 'published', publishedVersionId: { not: null } },
       select: {
         objective: { select: { code: true } },
-        versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, options: true } },
+        publishedVersion: { select: { id: true, options: true } },
       },
     });
-    return items.flatMap((item) =>
-      item.versions.map((version) => ({
-        itemVersionId: version.id,
-        objectiveCode: item.objective.code,
-        optionIds: (version.options as { id: string }[]).map((o) => o.id),
-      })),
+    return items.flatMap(({ objective, publishedVersion: version }) =>
+      version
+        ? [
+            {
+              itemVersionId: version.id,
+              objectiveCode: objective.code,
+              optionIds: (version.options as { id: string }[]).map((o) => o.id),
+            },
+          ]
+        : [],
     );
   }
 

@@ -51,6 +51,12 @@ async function schemaScript(databaseUrl: string): Promise<string> {
 type Catalog = Record<'tables' | 'columns' | 'constraints' | 'indexes' | 'sequences' | 'enums', string[]>;
 
 /** The public schema, one line per object, sorted; names of databases never appear, so two databases compare. */
+/** Written by hand in a migration because Prisma's schema language has no partial index. */
+const HAND_WRITTEN_INDEXES: readonly string[] = [
+  // One current (not superseded) certificate per claim.
+  'CREATE UNIQUE INDEX certificates_current_per_claim_key ON public.certificates USING btree (claim_id) WHERE (superseded_at IS NULL)',
+];
+
 async function catalog(client: Client): Promise<Catalog> {
   const lines = async (sql: string) =>
     (await client.query<{ line: string }>(sql)).rows.map((r) => r.line).sort();
@@ -156,8 +162,14 @@ describe('the migrations', () => {
     const fromSchema = await withClient(fromSchemaUrl, catalog);
     expect(fromSchema.tables).toContain('activities');
     expect(fromSchema.columns.length).toBeGreaterThan(fromSchema.tables.length);
+    // Indexes schema.prisma cannot express (partial ones) are hand-written in a migration: present, then set aside.
+    expect(fromMigrations.indexes).toEqual(expect.arrayContaining([...HAND_WRITTEN_INDEXES]));
+    const comparable = {
+      ...fromMigrations,
+      indexes: fromMigrations.indexes.filter((line) => !HAND_WRITTEN_INDEXES.includes(line)),
+    };
     // On failure Jest prints the lines that differ: "-" from the migrations, "+" from schema.prisma.
-    expect(fromMigrations).toEqual(fromSchema);
+    expect(comparable).toEqual(fromSchema);
   }, 60_000);
 
   it('when one database differs in a single column, then the comparison sees it', async () => {

@@ -101,12 +101,12 @@ describe('the credit claim', () => {
     expect((await post(agent, `${activityPath}/claim`, { amount: '0.25', attest: 'on' })).status).toBe(303);
     const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
       where: { userId: user.id },
-      include: { certificate: true },
+      include: { certificates: true },
     });
     expect(claim).toMatchObject({ creditCode: 'AMA_PRA_1', creditLabel: 'AMA PRA Category 1 Credit™' });
     expect(Number(claim.amount)).toBe(0.25);
-    expect(claim.certificate!.code).toMatch(/^[0-9a-f]{32}$/);
-    expect(claim.certificate!.snapshot).toMatchObject({
+    expect(claim.certificates[0]!.code).toMatch(/^[0-9a-f]{32}$/);
+    expect(claim.certificates[0]!.snapshot).toMatchObject({
       learnerName: user.fullName,
       learnerDegree: 'MD',
       amount: '0.25',
@@ -114,7 +114,7 @@ describe('the credit claim', () => {
     });
     // A later profile edit does not change the issued certificate.
     await make.updateProfile(user, { fullName: 'Renamed Person' });
-    const again = await t.db.prisma.certificate.findUniqueOrThrow({ where: { id: claim.certificate!.id } });
+    const again = await t.db.prisma.certificate.findUniqueOrThrow({ where: { id: claim.certificates[0]!.id } });
     expect((again.snapshot as { learnerName: string }).learnerName).toBe(user.fullName);
     // The claim is final: a second claim changes nothing.
     await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
@@ -123,7 +123,7 @@ describe('the credit claim', () => {
     expect(Number(claims[0]!.amount)).toBe(0.25);
     const claimHtml = (await agent.get(`${activityPath}/claim`).expect(200)).text;
     const page = cheerio.load(claimHtml);
-    expect(page('a[href$=".pdf"]').attr('href')).toBe(`/certificates/${claim.certificate!.code}.pdf`);
+    expect(page('a[href$=".pdf"]').attr('href')).toBe(`/certificates/${claim.certificates[0]!.code}.pdf`);
   });
 
   it('when a nurse claims, then the credit type is ANCC contact hours', async () => {
@@ -136,11 +136,11 @@ describe('the credit claim', () => {
     await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });
     const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
       where: { userId: user.id },
-      include: { certificate: true },
+      include: { certificates: true },
     });
     expect(claim).toMatchObject({ creditCode: 'ANCC', creditLabel: 'ANCC contact hours' });
     // A nurse's certificate carries the nursing designation and the joint-accreditation statement, not the AMA one.
-    expect(claim.certificate!.snapshot).toMatchObject({
+    expect(claim.certificates[0]!.snapshot).toMatchObject({
       designationStatement:
         'CME Platform Continuing Education designates this activity for a maximum of 0.5 ANCC contact hours.',
       accreditationStatement: expect.stringContaining('jointly accredited') as unknown,
@@ -203,7 +203,7 @@ describe('records that outlive the account', () => {
     const agent = await signIn(t.app, user.email);
     const claim = await t.db.prisma.creditClaim.findFirstOrThrow({
       where: { userId: user.id },
-      include: { certificate: true },
+      include: { certificates: true },
     });
     expect((await post(agent, '/account/delete', { password: strongPassword })).status).toBe(200);
     const kept = await t.db.prisma.creditClaim.findUniqueOrThrow({ where: { id: claim.id } });
@@ -211,7 +211,7 @@ describe('records that outlive the account', () => {
     expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).fullName).toBe(
       'Deleted user',
     );
-    const verify = cheerio.load((await agent.get(`/verify/${claim.certificate!.code}`).expect(200)).text);
+    const verify = cheerio.load((await agent.get(`/verify/${claim.certificates[0]!.code}`).expect(200)).text);
     expect(verify('main').text()).toContain('Valid');
     expect(verify('main').text()).toContain(user.fullName);
   });

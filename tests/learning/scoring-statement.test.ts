@@ -34,7 +34,7 @@ function seeded(seed: number): Random {
 
 interface Version {
   id: number;
-  type: 'single' | 'multiple';
+  type: 'single' | 'multiple' | 'true_false';
   optionIds: string[];
   correct: string[];
 }
