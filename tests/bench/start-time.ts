@@ -1,7 +1,7 @@
 // `npm run bench:start`: how long `npm start` takes to be ready, beside the embedded PostgreSQL's own start,
 // measured in the same run on the same machine:
 //   (a) baseline: a start of an already initialised embedded PostgreSQL cluster (no initdb), median of 3;
-//   (b) first start: `npm start` in a copy of this checkout with no dist/ (as after a clone and `npm ci`: tsc from
+//   (b) first start: `npm start` in a copy of this checkout with no dist/ (as after a clone and `npm ci`: esbuild from
 //       scratch), on an empty DATA_DIR (initdb, every migration);
 //   (c) restart: `npm start` again on the same copy and DATA_DIR (nothing to build, nothing to migrate).
 // Ready is the app's `listening on` log line (then /readyz must answer 200). Each start is broken down into steps by
@@ -166,7 +166,7 @@ function steps(run: StartRun): string[][] {
   const msg = (line: Line) => line.log?.msg ?? '';
   const marks: [string, Line | undefined][] = [
     [
-      'build (tsc, or the up-to-date check)',
+      'build (esbuild, or the up-to-date check)',
       find((l) => /^build: (compiled|dist\/ is up to date)/.test(l.text)),
     ],
     ['node start, modules loaded', find((l) => l.log?.postgres !== undefined)],
