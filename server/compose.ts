@@ -16,6 +16,7 @@ import { createCatalogue, type Catalogue } from './catalogue/service';
 import type { Provider } from './content/schema';
 import { createCreditService } from './credit/service';
 import { watchDatabase } from './db/availability';
+import { CHANNELS, type Notifications } from './db/notifications';
 import type { PrismaClient } from './generated/prisma/client';
 import { createMailer, type SendMail } from './mail/mailer';
 import type { Random } from './posttest/scoring';
@@ -45,6 +46,8 @@ export interface Platform {
   prisma: PrismaClient;
   /** node-postgres pool: the session store, the throttles, and the few per-request statements too hot for Prisma. */
   pool: Pool;
+  /** Changes announced by any instance of the app on the shared database (server/db/notifications.ts). */
+  notifications: Notifications;
   provider: Provider;
   logger: Logger;
   settings: AppSettings;
@@ -71,6 +74,11 @@ export function composeServices(platform: Platform) {
   const { prisma, pool, logger, settings } = platform;
   const now = platform.now ?? (() => new Date());
   const catalogue = platform.catalogue ?? createCatalogue(prisma, platform.provider);
+  // Another instance deployed new content: drop the activity views (and the lesson pages cached with them).
+  platform.notifications.subscribe(CHANNELS.contentSynced, {
+    message: () => catalogue.invalidate(),
+    reset: () => catalogue.invalidate(),
+  });
   const capability: CapabilityDeps = { prisma, pool, logger, catalogue, now, appUrl: settings.appUrl };
   const sendMail =
     platform.sendMail ??

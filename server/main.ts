@@ -17,6 +17,7 @@ import { migrateIfPending } from './db/migrations';
 import { createPrisma, type Prisma } from './db/prisma';
 import { persistentSessionSecret } from './db/session-secret';
 import { StartError } from './db/start-error';
+import { CHANNELS, listenForNotifications, NOTIFY_SQL, type Notifications } from './db/notifications';
 import { within } from './db/supervisor';
 import { createLogger } from './http/logging';
 
@@ -26,6 +27,7 @@ interface Running {
   database?: DatabaseHandle;
   prisma?: Prisma;
   pool?: Pool;
+  notifications?: Notifications;
   server?: http.Server;
 }
 
@@ -104,7 +106,17 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   const pool = (running.pool = createPool(database.url, (error) =>
     logger.warn({ err: error }, 'idle database connection closed'),
   ));
+  const notifications = (running.notifications = listenForNotifications(
+    { connectionString: database.url },
+    logger,
+  ));
+  // Listening before serving: the first connection resets what subscribers keep, so no request may fill a cache
+  // before it, and nothing announced from now on is missed.
+  await notifications.ready();
   const reports = await syncContent(prisma, content);
+  if (reports.some((report) => report.status !== 'unchanged')) {
+    await pool.query(NOTIFY_SQL, [CHANNELS.contentSynced, '']);
+  }
   logger.info({ activities: reports }, 'content synced');
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const created = await createFirstAdmin(prisma, {
@@ -117,6 +129,7 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   const { app } = composeApp({
     prisma,
     pool,
+    notifications,
     provider: content.provider,
     logger,
     settings: {
@@ -162,7 +175,9 @@ async function shutdown(running: Running, graceMs: number, logger: Logger): Prom
     }
     clearInterval(sweep);
   }
-  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end()].filter((p) => p !== undefined);
+  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end(), running.notifications?.close()].filter(
+    (p) => p !== undefined,
+  );
   if (!(await within(Promise.allSettled(disconnecting), Math.min(graceMs * 0.15, left())))) {
     logger.warn('database connections did not close in time; leaving them');
   }

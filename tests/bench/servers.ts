@@ -13,6 +13,7 @@ import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { createPool } from '../../server/db/database';
 import { migrationNames } from '../../server/db/migrations';
+import { listenForNotifications } from '../../server/db/notifications';
 import { createPrisma } from '../../server/db/prisma';
 import { allow } from '../../server/http/access';
 import type { Cleanup } from './cleanup';
@@ -78,9 +79,18 @@ export async function startServers(
     return created;
   };
 
+  const listeners: Promise<void>[] = [];
+  const notifications = (label: string) => {
+    const created = listenForNotifications({ connectionString: options.databaseUrl }, logger);
+    cleanup.add(`close the ${label} notification listener`, () => created.close());
+    listeners.push(created.ready());
+    return created;
+  };
+
   const platform = (label: string, trustProxy: number, client = prisma(label)): Platform => ({
     prisma: client,
     pool: pool(label),
+    notifications: notifications(label),
     provider: content.provider,
     logger,
     settings: {
@@ -125,9 +135,12 @@ export async function startServers(
 
   const appPrisma = prisma('app');
   await syncContent(appPrisma, content);
-  return {
+  const servers = {
     app: await listen(productApp('app', 0, appPrisma), 'app', cleanup),
     proxied: await listen(productApp('proxied app', 1), 'proxied app', cleanup),
     floor: await listen(floorApp(), 'floor app', cleanup),
   };
+  // Each listener's first connection resets the caches: before the first measured request, as in main.ts.
+  await Promise.all(listeners);
+  return servers;
 }

@@ -84,6 +84,8 @@ export function applicationRoutes(): RouteInfo[] {
   const { app } = composeApp({
     prisma,
     pool: new Pool({ connectionString: unused, max: 1 }),
+    // Listening needs a connection; the route table needs no notifications.
+    notifications: { subscribe: () => {}, ready: async () => {}, close: async () => {} },
     provider: content.provider,
     logger,
     settings: {

@@ -10,6 +10,7 @@ import { loadContent } from '../../server/content/load';
 import { syncContent } from '../../server/content/sync';
 import { createPool } from '../../server/db/database';
 import { createPrisma } from '../../server/db/prisma';
+import { listenForNotifications } from '../../server/db/notifications';
 import { migrationNames } from '../../server/db/migrations';
 import type { SendMail } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -61,9 +62,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const content = loadContent(contentDir);
   await syncContent(db.prisma, content);
   const catalogue = createCatalogue(prisma, content.provider);
+  const notifications = listenForNotifications({ connectionString: appUrl }, logger);
+  await notifications.ready(); // its first connection resets the caches: before any request, as in main.ts
   const { app, services } = composeApp({
     prisma,
     pool,
+    notifications,
     catalogue,
     provider: content.provider,
     logger,
@@ -93,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     catalogue,
     now: options.now ?? (() => new Date()),
     async close() {
+      await notifications.close();
       await pool.end();
       if (prisma !== db.prisma) await prisma.$disconnect();
       await db.drop();
