@@ -46,6 +46,8 @@ export interface Platform {
   prisma: PrismaClient;
   /** node-postgres pool: the session store, the throttles, and the few per-request statements too hot for Prisma. */
   pool: Pool;
+  /** A read replica's pool for the read-heavy exports (DATABASE_REPLICA_URL); `pool` otherwise. */
+  readPool?: Pool;
   /** Changes announced by any instance of the app on the shared database (server/db/notifications.ts). */
   notifications: Notifications;
   provider: Provider;
@@ -64,6 +66,8 @@ export interface Platform {
 export interface CapabilityDeps {
   prisma: PrismaClient;
   pool: Pool;
+  /** For long reads that may lag the primary by seconds (exports): a replica's pool when there is one. */
+  readPool: Pool;
   logger: Logger;
   catalogue: Catalogue;
   now: () => Date;
@@ -79,7 +83,15 @@ export function composeServices(platform: Platform) {
     message: () => catalogue.invalidate(),
     reset: () => catalogue.invalidate(),
   });
-  const capability: CapabilityDeps = { prisma, pool, logger, catalogue, now, appUrl: settings.appUrl };
+  const capability: CapabilityDeps = {
+    prisma,
+    pool,
+    readPool: platform.readPool ?? pool,
+    logger,
+    catalogue,
+    now,
+    appUrl: settings.appUrl,
+  };
   const sendMail =
     platform.sendMail ??
     createMailer({ ...(settings.mail ?? { from: 'CME Platform <no-reply@localhost>' }), logger });

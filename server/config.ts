@@ -18,6 +18,16 @@ const schema = z
      * when the postgres user cannot reach DATA_DIR, in /var/lib/cme-platform (server/db/data-location.ts).
      */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /**
+     * Connections in each of the instance's two pools (Prisma's and node-postgres'); with the listening
+     * connection an instance holds at most 2 × this + 1. Keep instances × (2 × this + 1) under max_connections.
+     */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+    /**
+     * A read replica for the read-heavy exports (completion records, PARS, CPE Monitor), if there is one. It may
+     * lag the primary by seconds: a record completed that instant may be in the next export instead.
+     */
+    DATABASE_REPLICA_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     /** The embedded PostgreSQL's files and the kept session secret. */
     DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
     CONTENT_DIR: z.string().min(1).default(path.join(projectRoot, 'content')),

@@ -27,6 +27,7 @@ interface Running {
   database?: DatabaseHandle;
   prisma?: Prisma;
   pool?: Pool;
+  readPool?: Pool;
   notifications?: Notifications;
   server?: http.Server;
 }
@@ -100,12 +101,22 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   if (unknown.length > 0) logger.warn({ unknown }, 'the database has migrations this code does not know');
   logger.info({ migrations: migrations.length, applied }, 'migrations applied');
 
-  const prisma = (running.prisma = createPrisma(database.url, 10, (error) =>
+  const prisma = (running.prisma = createPrisma(database.url, config.DATABASE_POOL_SIZE, (error) =>
     logger.warn({ err: error }, 'database connection lost'),
   ));
-  const pool = (running.pool = createPool(database.url, (error) =>
-    logger.warn({ err: error }, 'idle database connection closed'),
+  const pool = (running.pool = createPool(
+    database.url,
+    (error) => logger.warn({ err: error }, 'idle database connection closed'),
+    config.DATABASE_POOL_SIZE,
   ));
+  const replicaUrl = config.DATABASE_REPLICA_URL;
+  const readPool = (running.readPool = replicaUrl
+    ? createPool(
+        replicaUrl,
+        (error) => logger.warn({ err: error }, 'idle replica connection closed'),
+        config.DATABASE_POOL_SIZE,
+      )
+    : undefined);
   const notifications = (running.notifications = listenForNotifications(
     { connectionString: database.url },
     logger,
@@ -129,6 +140,7 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
   const { app } = composeApp({
     prisma,
     pool,
+    readPool,
     notifications,
     provider: content.provider,
     logger,
@@ -175,7 +187,7 @@ async function shutdown(running: Running, graceMs: number, logger: Logger): Prom
     }
     clearInterval(sweep);
   }
-  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end(), running.notifications?.close()].filter(
+  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end(), running.readPool?.end(), running.notifications?.close()].filter(
     (p) => p !== undefined,
   );
   if (!(await within(Promise.allSettled(disconnecting), Math.min(graceMs * 0.15, left())))) {

@@ -94,7 +94,7 @@ export function guardConnections(pool: Pool, onError: (error: Error) => void): P
  * plan fits every value, and PostgreSQL's default would re-plan the scoring statement on every submission:
  * 1 ms of planning for 0.3 ms of work (EXPLAIN ANALYZE).
  */
-export function createPool(url: string, onIdleError: (error: Error) => void): Pool {
-  const pool = new Pool({ connectionString: url, max: 10, options: '-c plan_cache_mode=force_generic_plan' });
+export function createPool(url: string, onIdleError: (error: Error) => void, size = 10): Pool {
+  const pool = new Pool({ connectionString: url, max: size, options: '-c plan_cache_mode=force_generic_plan' });
   return guardConnections(pool, onIdleError);
 }

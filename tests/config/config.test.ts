@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'development',
       PORT: 3000,
       HOST: '0.0.0.0',
+      DATABASE_POOL_SIZE: 10,
       DATA_DIR: path.join(projectRoot, '.data'),
       CONTENT_DIR: path.join(projectRoot, 'content'),
       LOG_LEVEL: 'info',

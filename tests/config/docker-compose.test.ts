@@ -11,6 +11,7 @@ interface Service {
   build?: unknown;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published: string | number })[];
+  deploy?: { replicas?: number };
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test: string | string[] };
   volumes?: (string | { type: string; source: string; target: string })[];
@@ -23,6 +24,12 @@ interface Compose {
 const compose = parse(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8')) as Compose;
 const app = compose.services.app!;
 const db = compose.services.db!;
+const proxy = compose.services.proxy!;
+const nginxConf = (name: string) => fs.readFileSync(path.join(projectRoot, 'deploy', 'nginx', name), 'utf8');
+const publishedPorts = (service: Service) =>
+  (service.ports ?? []).map((port) =>
+    typeof port === 'object' ? [String(port.published), String(port.target)] : String(port).split(':'),
+  );
 
 /** What `docker compose` does to `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `$$`. */
 function interpolate(value: string, vars: Record<string, string | undefined>): string {
@@ -57,9 +64,11 @@ function environmentOf(service: Service, vars: Record<string, string | undefined
 const shell = { SESSION_SECRET: 'a'.repeat(40) };
 
 describe('docker-compose.yml', () => {
-  it('when read, then it defines exactly the services app and db', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['app', 'db']);
+  it('when read, then it defines exactly nginx in front of the app replicas, and the db', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['app', 'db', 'proxy']);
     expect(app.build).toBeDefined();
+    expect(proxy.image).toMatch(/^nginx:1\.\d+/);
+    expect(app.deploy?.replicas).toBeGreaterThanOrEqual(2);
   });
 
   it('when read, then db is PostgreSQL 17 with a pg_isready healthcheck and its data in a named volume', () => {
@@ -79,15 +88,33 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('when read, then app publishes on the host the port it listens on', () => {
-    const env = environmentOf(app, shell);
-    const config = loadConfig(env);
-    expect(app.ports).toHaveLength(1);
-    const port = app.ports![0]!;
-    const [published, target] =
-      typeof port === 'object' ? [String(port.published), String(port.target)] : String(port).split(':');
-    expect(published).toBe('3000');
-    expect(target).toBe(String(config.PORT));
+  it('when read, then only nginx is published; it listens where it is published and proxies to the port the app listens on', () => {
+    const config = loadConfig(environmentOf(app, shell));
+    expect(app.ports ?? []).toEqual([]);
+    expect(publishedPorts(proxy)).toEqual([['3000', '8080']]);
+    expect(nginxConf('nginx.conf')).toMatch(/^\s*listen 8080;$/m);
+    expect(nginxConf('upstream.conf')).toMatch(new RegExp(`^\\s*server app:${config.PORT};$`, 'm'));
+    const mounts = (proxy.volumes ?? []).map(String);
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        './deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro',
+        './deploy/nginx/upstream.conf:/etc/nginx/upstream.conf:ro',
+      ]),
+    );
+  });
+
+  it('when read, then the app trusts exactly the one proxy in front, which forwards the client address', () => {
+    const config = loadConfig(environmentOf(app, shell));
+    expect(config.TRUST_PROXY).toBe(1);
+    expect(nginxConf('nginx.conf')).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+  });
+
+  it('when read, then the replicas\' connections fit under the db\'s max_connections', () => {
+    const config = loadConfig(environmentOf(app, shell));
+    const maxConnections = Number(/max_connections=(\d+)/.exec(JSON.stringify(db))?.[1] ?? 100);
+    const perReplica = 2 * config.DATABASE_POOL_SIZE + 1;
+    // Room for the migrations at start and for an admin's psql.
+    expect(app.deploy!.replicas! * perReplica + 5).toBeLessThanOrEqual(maxConnections);
   });
 
   it('when its environment is loaded as the configuration, then it parses and every variable is a known setting', () => {
