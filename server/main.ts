@@ -30,6 +30,8 @@ interface Running {
   readPool?: Pool;
   notifications?: Notifications;
   server?: http.Server;
+  /** Set once a shutdown starts: requests arriving after it are refused (503), not taken on. */
+  draining?: boolean;
 }
 
 function loadConfigOrExit(): Config {
@@ -163,7 +165,20 @@ async function start(config: Config, logger: Logger, running: Running): Promise<
       migrations,
     },
   });
-  running.server = http.createServer(app);
+  // A request that reaches us after SIGTERM (on a keep-alive connection the client reused before our sweep closed
+  // it) is refused with 503 and the connection closed: a load balancer retries it elsewhere, nothing half-starts.
+  running.server = http.createServer((req, res) => {
+    if (!running.draining) {
+      app(req, res);
+      return;
+    }
+    res.writeHead(503, {
+      'retry-after': '5',
+      connection: 'close',
+      'content-type': 'text/plain; charset=utf-8',
+    });
+    res.end('This server is restarting. Try again in a few seconds.\n');
+  });
   const port = await listen(running.server, config);
   logger.info({ nodeEnv: config.NODE_ENV }, `listening on http://localhost:${port}`);
 }
@@ -176,6 +191,7 @@ async function shutdown(running: Running, graceMs: number, logger: Logger): Prom
   const deadline = Date.now() + graceMs - Math.min(250, graceMs * 0.05);
   const left = () => Math.max(deadline - Date.now(), 0);
   const { server } = running;
+  running.draining = true;
   if (server?.listening) {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections go as soon as their request is answered, not after keepAliveTimeout.
@@ -187,9 +203,12 @@ async function shutdown(running: Running, graceMs: number, logger: Logger): Prom
     }
     clearInterval(sweep);
   }
-  const disconnecting = [running.prisma?.$disconnect(), running.pool?.end(), running.readPool?.end(), running.notifications?.close()].filter(
-    (p) => p !== undefined,
-  );
+  const disconnecting = [
+    running.prisma?.$disconnect(),
+    running.pool?.end(),
+    running.readPool?.end(),
+    running.notifications?.close(),
+  ].filter((p) => p !== undefined);
   if (!(await within(Promise.allSettled(disconnecting), Math.min(graceMs * 0.15, left())))) {
     logger.warn('database connections did not close in time; leaving them');
   }

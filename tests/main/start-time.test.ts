@@ -73,12 +73,11 @@ describe('the build of npm start (server/cli/build-if-changed.mjs)', () => {
     expect(fs.existsSync(path.join(dist, 'server', 'main.js'))).toBe(true);
     const before = snapshot(dist);
 
-    const started = Date.now();
     const second = await build();
     expect(second.code).toBe(0);
     expect(second.output).toMatch(/^build: dist\/ is up to date \(\d+ files checked in \d+ ms\)\n$/);
     expect(second.output).not.toContain('compiling');
-        expect(snapshot(dist)).toEqual(before); // not one file rewritten, not even the stamp
+    expect(snapshot(dist)).toEqual(before); // not one file rewritten, not even the stamp
   }, 180_000);
 
   it('when a file is only touched (same content), then it is still up to date: sources are compared by content', async () => {
@@ -117,7 +116,9 @@ describe('the build of npm start (server/cli/build-if-changed.mjs)', () => {
     const routes = path.join(dist, 'server', 'health', 'routes.js');
     fs.rmSync(routes);
     const rebuilt = await build();
-    expect(rebuilt.output).toContain('build: compiling server/ with esbuild (dist/ was changed since its build)');
+    expect(rebuilt.output).toContain(
+      'build: compiling server/ with esbuild (dist/ was changed since its build)',
+    );
     expect(rebuilt.code).toBe(0);
     expect(fs.existsSync(routes)).toBe(true);
   }, 180_000);

@@ -5,8 +5,9 @@
 import * as cheerio from 'cheerio';
 import type { User } from '../../server/generated/prisma/client';
 import { createTestApp, type TestApp } from '../support/app';
-import { factories, firstActivity, strongPassword, type Factories } from '../support/factories';
-import { exitWithin, listening, start, type Started } from './app-process';
+import { factories, firstActivity, type Factories } from '../support/factories';
+import { exitWithin, listening, startCompiled, type Started } from './app-process';
+import { Visitor, type Instance } from './process-client';
 
 let t: TestApp;
 let make: Factories;
@@ -14,13 +15,8 @@ let one: Instance;
 let two: Instance;
 const processes: Started[] = [];
 
-/** One app process, and a browser-like client for it whose cookies are carried over by hand. */
-interface Instance {
-  url: string;
-}
-
 async function startInstance(databaseUrl: string): Promise<Instance> {
-  const started = start({
+  const started = startCompiled({
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     PORT: '0',
@@ -42,54 +38,6 @@ afterAll(async () => {
   }
   await t.close();
 });
-
-/** A visitor's cookie jar, sent to whichever instance the request goes to. */
-class Visitor {
-  cookies = new Map<string, string>();
-
-  async request(instance: Instance, path: string, init: RequestInit = {}) {
-    const res = await fetch(`${instance.url}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() },
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      this.cookies.set(name!, value!);
-    }
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-  }
-
-  /** Fetches the form page on `formOn`, then posts its CSRF token with `fields` to `postTo`. */
-  async submit(
-    formOn: Instance,
-    page: string,
-    postTo: Instance,
-    action: string,
-    fields: Record<string, string> | [string, string][],
-  ) {
-    const form = await this.request(formOn, page);
-    const csrf = cheerio.load(form.text)('input[name="_csrf"]').first().attr('value');
-    if (!csrf) throw new Error(`no CSRF token on ${page} (${form.status})`);
-    return this.request(postTo, action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams([
-        ...(Array.isArray(fields) ? fields : Object.entries(fields)),
-        ['_csrf', csrf],
-      ]).toString(),
-    });
-  }
-
-  signIn(on: Instance, email: string, password = strongPassword) {
-    return this.submit(on, '/login', on, '/login', { email, password });
-  }
-
-  private cookieHeader() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 const activityPath = `/activities/${firstActivity}`;
 
