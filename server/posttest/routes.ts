@@ -5,6 +5,7 @@ import { lessonPath } from '../catalogue/view-model';
 import { allow } from '../http/access';
 import { BadRequestError, NotFoundError } from '../http/errors';
 import { parseId } from '../http/input';
+import { renderItemPhrasing, renderOptionHtml } from '../items/markdown';
 import type { Answers, PostTestService } from './service';
 
 const attemptId = (req: Request) => parseId(req.params.attemptId, 'There is no such attempt.');
@@ -92,6 +93,10 @@ export function postTestRoutes(deps: { catalogue: Catalogue; postTest: PostTestS
         const lesson = lessonBySlug.get(r.sectionSlug);
         return {
           ...r,
+          // Item text is Markdown, rendered and sanitised (server/items/markdown.ts).
+          stemHtml: renderItemPhrasing(r.stem),
+          rationaleHtml: renderItemPhrasing(r.rationale),
+          options: r.options.map((option) => ({ ...option, textHtml: renderOptionHtml(option.text) })),
           section: lesson ? { title: lesson.title, path: lessonPath(activity.slug, lesson) } : null,
           referenceLinks: r.references.map((n) => ({
             number: n,
@@ -122,12 +127,12 @@ function attemptView(
         position: response.position,
         name: `q${response.position}`,
         multiple: response.itemVersion.type === 'multiple',
-        stem: response.itemVersion.stem,
+        stemHtml: renderItemPhrasing(response.itemVersion.stem),
         problem: problems[response.position],
         options: response.optionOrder.map((id, index) => ({
           id,
           label: String.fromCharCode(65 + index),
-          text: options.find((o) => o.id === id)!.text,
+          textHtml: renderOptionHtml(options.find((o) => o.id === id)!.text),
           checked: chosen.includes(id),
         })),
       };
