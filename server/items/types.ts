@@ -1,6 +1,7 @@
 // An item as authored (form), imported (GIFT, Moodle XML) or exported: one shape, checked by one function, so
 // the browser form and the import preview give the same messages for the same problem.
 import type { ItemType } from '../generated/prisma/enums';
+import { isStorableText } from '../http/input';
 
 export const OPTION_IDS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 
@@ -46,7 +47,8 @@ export interface DraftContext {
 
 export type DraftProblems = Partial<Record<keyof ItemDraft, string>>;
 
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Control characters (tab and line breaks aside) and lone surrogates: the input layer's rule for stored text. */
+const unstorable = (text: string) => !isStorableText(text);
 
 /** Field → message for everything wrong with a draft; an empty object means it can be saved. */
 export function draftProblems(draft: ItemDraft, context: DraftContext): DraftProblems {
@@ -55,12 +57,12 @@ export function draftProblems(draft: ItemDraft, context: DraftContext): DraftPro
   if (!key) problems.key = 'Give the item a name.';
   else if (key.length > ITEM_LIMITS.keyLength)
     problems.key = `The name is too long (at most ${ITEM_LIMITS.keyLength} characters).`;
-  else if (CONTROL.test(key)) problems.key = 'The name contains a control character.';
+  else if (unstorable(key)) problems.key = 'The name contains a control character.';
 
   if (!draft.stem.trim()) problems.stem = 'Write the question (the stem).';
   else if (draft.stem.length > ITEM_LIMITS.stemLength)
     problems.stem = `The stem is too long (at most ${ITEM_LIMITS.stemLength} characters).`;
-  else if (CONTROL.test(draft.stem)) problems.stem = 'The stem contains a control character.';
+  else if (unstorable(draft.stem)) problems.stem = 'The stem contains a control character.';
 
   const texts = draft.options.map((option) => option.text.trim());
   if (draft.type === 'true_false' && draft.options.length !== 2)
@@ -70,7 +72,7 @@ export function draftProblems(draft: ItemDraft, context: DraftContext): DraftPro
   else if (texts.some((text) => !text)) problems.options = 'Every option needs text; remove the empty ones.';
   else if (texts.some((text) => text.length > ITEM_LIMITS.optionLength))
     problems.options = `An option is too long (at most ${ITEM_LIMITS.optionLength} characters).`;
-  else if (draft.options.some((option) => CONTROL.test(option.text)))
+  else if (draft.options.some((option) => unstorable(option.text)))
     problems.options = 'An option contains a control character.';
   else if (new Set(texts.map((text) => text.toLowerCase())).size !== texts.length)
     problems.options = 'Two options say the same thing: each option must be distinct.';
@@ -90,7 +92,7 @@ export function draftProblems(draft: ItemDraft, context: DraftContext): DraftPro
 
   if (draft.rationale.length > ITEM_LIMITS.rationaleLength)
     problems.rationale = `The rationale is too long (at most ${ITEM_LIMITS.rationaleLength} characters).`;
-  else if (CONTROL.test(draft.rationale)) problems.rationale = 'The rationale contains a control character.';
+  else if (unstorable(draft.rationale)) problems.rationale = 'The rationale contains a control character.';
 
   if (!draft.objectiveCode) problems.objectiveCode = 'Choose the objective this item assesses.';
   else if (!context.objectiveCodes.includes(draft.objectiveCode))
