@@ -1,6 +1,6 @@
 // Shapes stored activities into what the catalogue pages show. Plain functions, no I/O.
 import { fillTemplate, renderInlineHtml } from '../content/render';
-import { professions, type ActivityFile, type Provider } from '../content/schema';
+import { professions, reportingIds, type ActivityFile, type Provider } from '../content/schema';
 
 export interface StoredActivity {
   id: number;
@@ -112,7 +112,8 @@ export function buildActivityView(stored: StoredActivity, provider: Provider) {
     estimatedMinutes: stored.estimatedMinutes,
     credits,
     creditTypeByProfession: details.credit.types,
-    uan: null as string | null,
+    /** What accreditors know the activity by (activity.yaml `reporting`, provider.yaml `accmeProviderId`). */
+    reporting: reportingIds(details, provider),
     creditTypes: creditTypeList.map((type) => ({
       ...type,
       designation: designationFor(type.code),

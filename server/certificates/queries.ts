@@ -5,7 +5,7 @@
 import type { Pool } from 'pg';
 import type { CertificateSnapshot } from './snapshot';
 
-export const CERTIFICATE_BY_CODE_SQL = `SELECT snapshot, issued_at, revoked_at, revoked_reason FROM certificates WHERE code = $1`;
+export const CERTIFICATE_BY_CODE_SQL = `SELECT snapshot, issued_at, revoked_at, revoked_reason, superseded_at FROM certificates WHERE code = $1`;
 
 /** What verification may state about a certificate: certificates. */
 export interface CertificateByCodeRow {
@@ -13,6 +13,8 @@ export interface CertificateByCodeRow {
   issued_at: Date;
   revoked_at: Date | null;
   revoked_reason: string | null;
+  /** Set when a claim correction reissued the certificate under a new code. */
+  superseded_at: Date | null;
 }
 
 /** The certificates' statements on `pool` (anything with the pool's query, e.g. a recording wrapper in a test). */

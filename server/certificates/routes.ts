@@ -1,18 +1,15 @@
 // Certificates as their owner sees them: the PDF download and the CE transcript (page and CSV). The public
 // verification page and revocation are in verification-routes.ts.
 import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { formatCredits, formatDate } from '../catalogue/view-model';
 import type { PrismaClient } from '../generated/prisma/client';
 import { allow } from '../http/access';
+import { transcriptCsv } from '../exports/transcript-csv';
 import { HttpError, NotFoundError } from '../http/errors';
 import { completionText } from './certificate-text';
 import { renderCertificatePdf } from './pdf';
 import { findCertificateForOwner, transcript } from './service';
 import { parseCertificateCode, verifyPath } from './snapshot';
-
-/** A leading = + - @ (or tab, carriage return) makes spreadsheets read a cell as a formula: neutralise it. */
-export const csvSafe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 export function certificateRoutes(deps: { prisma: PrismaClient; appUrl: string }): Router {
   const router = Router();
@@ -29,6 +26,12 @@ export function certificateRoutes(deps: { prisma: PrismaClient; appUrl: string }
       throw new HttpError(
         410,
         `This certificate was revoked on ${formatDate(certificate.revokedAt)}: ${certificate.revokedReason ?? ''}`,
+      );
+    if (certificate.supersededAt)
+      throw new HttpError(
+        410,
+        `This certificate was replaced by a corrected one on ${formatDate(certificate.supersededAt)}: ` +
+          'download the current certificate from My CE.',
       );
     const pdf = await renderCertificatePdf(certificate.snapshot, code, verifyUrl(code));
     const slug = certificate.snapshot.activitySlug.replace(/[^a-z0-9-]/gi, '') || 'activity';
@@ -61,42 +64,11 @@ export function certificateRoutes(deps: { prisma: PrismaClient; appUrl: string }
 
   router.get('/my-ce.csv', allow.signedIn(), async (req, res) => {
     const { entries } = await transcript(deps.prisma, req.user!.id);
-    const rows = entries.map((entry) => {
-      const shown = completionText(entry);
-      // Dates stay ISO here: a spreadsheet sorts and parses them.
-      return [
-        entry.completedOn,
-        shown.learnerName,
-        entry.activityTitle,
-        entry.creditLabel,
-        shown.amount,
-        entry.scorePercent ?? '',
-        shown.code ?? '',
-        entry.certificateCode ? verifyUrl(entry.certificateCode) : '',
-        entry.revokedAt ? `revoked ${entry.revokedAt.toISOString().slice(0, 10)}` : 'valid',
-      ];
-    });
-    const csv = stringify(
-      [
-        [
-          'Completed on',
-          'Learner',
-          'Activity',
-          'Credit type',
-          'Amount',
-          'Score (%)',
-          'Certificate code',
-          'Verification URL',
-          'Status',
-        ],
-        ...rows.map((row) => row.map(csvSafe)),
-      ],
-      { record_delimiter: 'windows' },
-    );
+    // The exports' one CSV module writes it (quoting, formula neutralising, byte-order mark for Excel).
+    const csv = transcriptCsv(entries, verifyUrl);
     res.set('Cache-Control', 'private, no-store');
     res.attachment(`my-ce-${new Date().toISOString().slice(0, 10)}.csv`);
-    // A byte-order mark so that Excel reads UTF-8 (names with accents, "™").
-    res.type('text/csv; charset=utf-8').send(`\uFEFF${csv}`);
+    res.type('text/csv; charset=utf-8').send(csv);
   });
 
   return router;

@@ -1,6 +1,7 @@
 // Reading issued certificates: the owner's download, public verification, revocation by an admin and the
-// learner's transcript. Certificates are created by the claim service; nothing here writes one except
-// revocation, which only sets revokedAt/revokedReason.
+// learner's transcript. Certificates are created by the claim service and reissued by a claim correction
+// (server/records/correction.ts); nothing here writes one except revocation, which sets revokedAt, revokedReason
+// and revokedById.
 import type { Pool } from 'pg';
 import { recordAudit } from '../audit/service';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
@@ -9,6 +10,7 @@ import { HttpError, NotFoundError } from '../http/errors';
 import { freeText } from '../http/input';
 import { createCertificateQueries } from './queries';
 import type { CertificateSnapshot } from './snapshot';
+import { forgetVerificationPages } from './verification-cache';
 
 export const REVOKE_REASON_MIN = 5;
 export const REVOKE_REASON_MAX = 500;
@@ -19,15 +21,27 @@ export interface OwnedCertificate {
   issuedAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** Set when a claim correction replaced it with a new certificate. */
+  supersededAt: Date | null;
 }
 
+/** valid, revoked, or superseded: replaced by a corrected certificate (a newer code) for the same completion. */
+export type CertificateStatus = 'valid' | 'revoked' | 'superseded';
+
 export interface Verification {
-  status: 'valid' | 'revoked';
+  status: CertificateStatus;
   snapshot: CertificateSnapshot;
   issuedAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  supersededAt: Date | null;
 }
+
+/** A certificate's state: revocation wins (a revoked certificate is never reissued), then replacement. */
+export const certificateStatus = (state: {
+  revokedAt: Date | null;
+  supersededAt: Date | null;
+}): CertificateStatus => (state.revokedAt ? 'revoked' : state.supersededAt ? 'superseded' : 'valid');
 
 const asSnapshot = (value: Prisma.JsonValue) => value as unknown as CertificateSnapshot;
 
@@ -39,7 +53,14 @@ export async function findCertificateForOwner(
 ): Promise<OwnedCertificate | null> {
   const certificate = await prisma.certificate.findFirst({
     where: { code, claim: { userId } },
-    select: { code: true, snapshot: true, issuedAt: true, revokedAt: true, revokedReason: true },
+    select: {
+      code: true,
+      snapshot: true,
+      issuedAt: true,
+      revokedAt: true,
+      revokedReason: true,
+      supersededAt: true,
+    },
   });
   return certificate ? { ...certificate, snapshot: asSnapshot(certificate.snapshot) } : null;
 }
@@ -52,12 +73,14 @@ export async function findCertificateForOwner(
 export async function findCertificateForVerification(pool: Pool, code: string): Promise<Verification | null> {
   const certificate = await createCertificateQueries(pool).certificateByCode(code);
   if (!certificate) return null;
+  const state = { revokedAt: certificate.revoked_at, supersededAt: certificate.superseded_at };
   return {
-    status: certificate.revoked_at ? 'revoked' : 'valid',
+    status: certificateStatus(state),
     snapshot: certificate.snapshot,
     issuedAt: certificate.issued_at,
     revokedAt: certificate.revoked_at,
     revokedReason: certificate.revoked_reason,
+    supersededAt: certificate.superseded_at,
   };
 }
 
@@ -73,8 +96,9 @@ export function validateRevokeReason(input: unknown): { reason: string } | { err
 }
 
 /**
- * Revokes a certificate and records who did it and why, in one transaction. 404 for an unknown code, 409 when
- * it is already revoked (the first revocation's date and reason stand), 422 for a missing or overlong reason.
+ * Revokes a certificate and records who did it and why, in one transaction. 404 for an unknown code, 409 when it is
+ * already revoked (the first revocation's date and reason stand) or was superseded by a corrected certificate (the
+ * current one is what can be revoked), 422 for a missing or overlong reason. Forgets the code's cached public page.
  */
 export async function revokeCertificate(
   prisma: PrismaClient,
@@ -92,12 +116,23 @@ export async function revokeCertificate(
       select: { id: true, claimId: true },
     });
     if (!certificate) throw new NotFoundError('There is no certificate with this code.');
-    // The condition on revokedAt makes a concurrent second revocation update nothing rather than overwrite.
+    // The conditions make a concurrent second revocation, or a reissue, win: this update then changes nothing.
     const { count } = await tx.certificate.updateMany({
-      where: { id: certificate.id, revokedAt: null },
-      data: { revokedAt: now, revokedReason: checked.reason },
+      where: { id: certificate.id, revokedAt: null, supersededAt: null },
+      data: { revokedAt: now, revokedReason: checked.reason, revokedById: actor.id },
     });
-    if (count === 0) throw new HttpError(409, 'This certificate has already been revoked.');
+    if (count === 0) {
+      const current = await tx.certificate.findUniqueOrThrow({
+        where: { id: certificate.id },
+        select: { revokedAt: true },
+      });
+      throw new HttpError(
+        409,
+        current.revokedAt
+          ? 'This certificate has already been revoked.'
+          : 'This certificate was replaced by a corrected one: revoke the current certificate instead.',
+      );
+    }
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'certificate.revoke',
@@ -107,6 +142,7 @@ export async function revokeCertificate(
       ip,
     });
   });
+  forgetVerificationPages(code);
 }
 
 export interface TranscriptEntry {
@@ -145,7 +181,10 @@ export async function transcript(prisma: PrismaClient, userId: number): Promise<
       activity: { select: { title: true, slug: true } },
       attempt: { select: { scorePercent: true } },
       user: { select: { fullName: true } },
-      certificates: { where: { supersededAt: null }, select: { code: true, snapshot: true, revokedAt: true } },
+      certificates: {
+        where: { supersededAt: null },
+        select: { code: true, snapshot: true, revokedAt: true },
+      },
     },
   });
   const totals = new Map<string, Prisma.Decimal>();

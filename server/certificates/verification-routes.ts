@@ -1,7 +1,6 @@
 // The public verification page (rate limited, minimal data) and revocation, which admins do from that page.
 // Anonymous GETs reach this router before the session middleware (app.ts), so a verifier costs no session.
 import { Router, type Request, type Response } from 'express';
-import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
 import type { Throttle } from '../auth/throttle';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -9,6 +8,7 @@ import { z } from 'zod';
 import { allow } from '../http/access';
 import { rawBody, readQuery } from '../http/input';
 import { HttpError, NotFoundError } from '../http/errors';
+import { formatDate } from '../catalogue/view-model';
 import { certificateText } from './certificate-text';
 import {
   REVOKE_REASON_MAX,
@@ -18,12 +18,9 @@ import {
   type Verification,
 } from './service';
 import { parseCertificateCode, verifyPath } from './snapshot';
+import { verificationPages } from './verification-cache';
 
-/**
- * How long a visitor's verification page is reused. Revocation here evicts it at once; on another instance the
- * old page can be shown for at most this long after a revocation.
- */
-export const VERIFICATION_PAGE_TTL_MS = 10_000;
+export { VERIFICATION_PAGE_TTL_MS } from './verification-cache';
 
 // Whatever is typed is answered with the form again; only a string can be a code.
 const verifyQuery = z.object({ code: z.string().max(200).optional().catch('') });
@@ -31,8 +28,8 @@ const verifyQuery = z.object({ code: z.string().max(200).optional().catch('') })
 export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; throttle: Throttle }): Router {
   const router = Router();
   // Pages of found certificates as an anonymous visitor sees them (a signed-in page shows the user's name, an
-  // admin's a revocation form): a verifier's reloads and a QR code scanned twice are answered from memory.
-  const anonymousPages = new LRUCache<string, string>({ max: 2000, ttl: VERIFICATION_PAGE_TTL_MS });
+  // admin's a revocation form) are kept a few seconds (verification-cache.ts).
+  const anonymousPages = verificationPages;
 
   router.get('/verify', allow.public(), (req, res) => {
     const { code: input } = readQuery(req, verifyQuery);
@@ -62,6 +59,10 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
       revoked: found.status === 'revoked',
       revokedOn: text.revokedOn,
       revokedReason: found.revokedReason,
+      // The replacement's code is not shown: the learner decides whom to give the corrected certificate; a
+      // verifier holding this one learns that it was replaced, when, and to ask the holder for the current one.
+      superseded: found.status === 'superseded',
+      supersededOn: found.supersededAt ? formatDate(found.supersededAt) : null,
       // Only what a reader needs to check a PDF against: no email, identifiers, score or degree.
       certificate: {
         learnerName: text.learnerName,
@@ -131,8 +132,8 @@ export function verificationRoutes(deps: { prisma: PrismaClient; pool: Pool; thr
       const reason = typeof typed === 'string' ? typed.slice(0, REVOKE_REASON_MAX + 100) : '';
       return renderVerification(req, res, code, { status: 422, revokeError: checked.error, reason });
     }
+    // revokeCertificate forgets the cached page of the code.
     await revokeCertificate(deps.prisma, req.user!, code, checked.reason, req.ip ?? 'unknown');
-    anonymousPages.delete(code);
     res.redirect(303, verifyPath(code));
   });
 

@@ -15,6 +15,27 @@ export const professions = [
 ] as const;
 export type Profession = (typeof professions)[number];
 
+/**
+ * An identifier made of digits, written in quotes in YAML: unquoted, 0012345 would be read as the number 12345 and
+ * lose the leading zeros an accreditor's system matches on.
+ */
+const quotedDigits = (length: number, name: string) =>
+  z
+    .string({ error: `must be the ${length}-digit ${name}, written in quotes ("${'0'.repeat(length)}")` })
+    .regex(new RegExp(`^\\d{${length}}$`), `must be the ${length}-digit ${name}`);
+
+/**
+ * ACPE's Universal Activity Number: provider (4 digits, or JA + 7 for a Joint Accreditation provider), joint
+ * providership (4 digits), year (2), activity number (3), H for home study (every activity here is an enduring,
+ * home-study activity) with a 2-digit topic, and P (pharmacists) or T (technicians), e.g. 0000-0000-26-001-H01-P.
+ */
+export const UAN_PATTERN = /^(?:\d{4}|JA\d{7})-\d{4}-\d{2}-\d{3}-H\d{2}-[PT]$/;
+const uan = (audience: 'P' | 'T') =>
+  z
+    .string({ error: 'must be a UAN such as 0000-0000-26-001-H01-P, in quotes' })
+    .regex(UAN_PATTERN, 'must be a home-study UAN such as 0000-0000-26-001-H01-P')
+    .refine((value) => value.endsWith(`-${audience}`), `must end in -${audience} (${audience === 'P' ? 'pharmacists' : 'pharmacy technicians'})`);
+
 export const providerSchema = z.strictObject({
   name: text,
   accreditation: z.enum(['accme', 'joint']),
@@ -30,6 +51,8 @@ export const providerSchema = z.strictObject({
     noCommercialSupport: text,
   }),
   hardwareSoftware: text,
+  /** ACCME's 7-digit provider ID (PARS): without it the PARS learner file cannot be made. */
+  accmeProviderId: quotedDigits(7, 'ACCME provider ID').optional(),
 });
 export type Provider = z.infer<typeof providerSchema>;
 
@@ -78,6 +101,15 @@ export const activitySchema = z
         },
       ),
     }),
+    /** What accreditors know the activity by; each one may be missing until the accreditor assigns it. */
+    reporting: z
+      .strictObject({
+        accmeActivityId: quotedDigits(9, 'ACCME activity ID').optional(),
+        uan: z
+          .strictObject({ pharmacist: uan('P').optional(), pharmacy_technician: uan('T').optional() })
+          .optional(),
+      })
+      .optional(),
     postTest: z.strictObject({
       passingScorePercent: z.number().int().min(1).max(100),
       itemsPerObjective: z.number().int().positive(),
@@ -103,6 +135,30 @@ export const activitySchema = z
     }
   });
 export type ActivityFile = z.infer<typeof activitySchema>;
+
+/** The identifiers of an activity that accreditors' files need, null where content/ does not set them yet. */
+export interface ReportingIds {
+  accmeProviderId: string | null;
+  accmeActivityId: string | null;
+  uan: { pharmacist: string | null; pharmacy_technician: string | null };
+}
+
+/** From a stored activity.yaml (synced before `reporting` existed, it may lack it) and provider.yaml. */
+export const reportingIds = (
+  activity: Pick<ActivityFile, 'reporting'>,
+  provider: Pick<Provider, 'accmeProviderId'>,
+): ReportingIds => ({
+  accmeProviderId: provider.accmeProviderId ?? null,
+  accmeActivityId: activity.reporting?.accmeActivityId ?? null,
+  uan: {
+    pharmacist: activity.reporting?.uan?.pharmacist ?? null,
+    pharmacy_technician: activity.reporting?.uan?.pharmacy_technician ?? null,
+  },
+});
+
+/** The UAN a learner of this profession is credited under (pharmacists P, technicians T), or null. */
+export const uanFor = (ids: ReportingIds, profession: string): string | null =>
+  profession === 'pharmacist' || profession === 'pharmacy_technician' ? ids.uan[profession] : null;
 
 export const referencesSchema = z
   .array(

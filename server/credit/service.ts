@@ -4,6 +4,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import { availability, formatCredits, type ActivityView } from '../catalogue/view-model';
 import { newCertificateCode, type CertificateSnapshot } from '../certificates/snapshot';
+import { uanFor } from '../content/schema';
 import { HttpError } from '../http/errors';
 
 export interface EvaluationInput {
@@ -111,7 +112,8 @@ export function createCreditService(deps: { prisma: PrismaClient; now?: () => Da
       providerName: activity.provider.name,
       accreditationStatement: activity.statements.accreditation,
       designationStatement: activity.creditTypes.find((type) => type.code === creditType.code)!.designation,
-      uan: activity.uan,
+      // The UAN of the learner's profession: pharmacists and technicians are credited under different ones.
+      uan: uanFor(activity.reporting, user.profession),
     };
     try {
       return await prisma.$transaction(async (tx) => {

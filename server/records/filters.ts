@@ -8,7 +8,12 @@ import { lineText } from '../http/input';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD.')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Enter a real date.');
+  // Date.parse accepts 2027-02-30 (as March 2); PostgreSQL refuses it: the day must come back as it was typed.
+  .refine((value) => {
+    const parsed = Date.parse(`${value}T00:00:00Z`);
+    // …and PostgreSQL has no year 0.
+    return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value && value >= '0001';
+  }, 'Enter a real date.');
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUndefined, schema.optional());
 
@@ -37,15 +42,36 @@ export const recordFiltersSchema = z
 
 export type RecordFilters = z.infer<typeof recordFiltersSchema>;
 
+/** The tables joined to the claim c, by alias. */
+const RECORD_JOINS = {
+  u: 'JOIN users u ON u.id = c.user_id',
+  a: 'JOIN activities a ON a.id = c.activity_id',
+  t: 'JOIN attempts t ON t.id = c.attempt_id',
+  cert: 'LEFT JOIN certificates cert ON cert.claim_id = c.id AND cert.superseded_at IS NULL',
+} as const;
+
 /**
  * Every record with what the page and the exports show. c = the claim (the learner's data as claimed is c.learner),
  * u = the account, a = the activity, t = the passing attempt, cert = the current (not superseded) certificate.
  */
-export const RECORD_SOURCE_SQL = `credit_claims c
-  JOIN users u ON u.id = c.user_id
-  JOIN activities a ON a.id = c.activity_id
-  JOIN attempts t ON t.id = c.attempt_id
-  LEFT JOIN certificates cert ON cert.claim_id = c.id AND cert.superseded_at IS NULL`;
+export const RECORD_SOURCE_SQL = `credit_claims c\n  ${Object.values(RECORD_JOINS).join('\n  ')}`;
+
+/** The alias of each table RECORD_SOURCE_SQL joins to the claim. */
+export type RecordJoin = keyof typeof RECORD_JOINS;
+
+/**
+ * RECORD_SOURCE_SQL with only the joins that the filters' condition refers to, and those in `also`: each join gives
+ * exactly one row per claim (users, activities and attempts by a required foreign key, the current certificate
+ * through the partial unique index on claim_id), so leaving one out changes no count and saves a lookup per row.
+ */
+export function recordFilterSourceSql(filters: RecordFilters, also: readonly RecordJoin[] = []): string {
+  const needed = new Set<RecordJoin>(also);
+  if (filters.learner || filters.consent) needed.add('u');
+  if (filters.activity) needed.add('a');
+  if (filters.certificate) needed.add('cert');
+  const joins = (Object.keys(RECORD_JOINS) as RecordJoin[]).filter((alias) => needed.has(alias));
+  return ['credit_claims c', ...joins.map((alias) => RECORD_JOINS[alias])].join('\n  ');
+}
 
 /**
  * Consent to share with boards: given when the credit was claimed, and not withdrawn since on an account that still
@@ -54,7 +80,8 @@ export const RECORD_SOURCE_SQL = `credit_claims c
 export const CONSENTED_SQL = `(coalesce((c.learner->>'consentToShare')::boolean, false)
   AND (u.deleted_at IS NOT NULL OR u.consent_to_share))`;
 
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The ILIKE pattern matching `text` anywhere, its wildcards taken literally. */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The SQL condition for the filters (`TRUE` when there are none); each value is appended to `params` and referred to

@@ -17,19 +17,40 @@ import { BenchConfigError, loadBenchConfig } from './config';
 import { openBenchDatabase } from './database';
 import { signInLearners } from './learners';
 import { computeRatios, measurementTable, ratioLines, type Ratio } from './report';
+import { csvExport } from './scenarios/exports';
 import { floor } from './scenarios/floor';
 import { hello } from './scenarios/hello';
 import { insert } from './scenarios/insert';
+import { itemAnalysis } from './scenarios/item-analysis';
 import { lesson } from './scenarios/lesson';
 import { pdf } from './scenarios/pdf';
+import { records } from './scenarios/records';
+import { report } from './scenarios/report';
 import { submissions } from './scenarios/submissions';
 import { verify, verifyCold } from './scenarios/verify';
 import { listen, startServers } from './servers';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 
-/** In this order: submissions provision their attempts from the floor's rate (or the INSERT's). */
-const scenarios: Scenario[] = [hello, lesson, insert, floor, verify, verifyCold, submissions, pdf];
+/**
+ * In this order: submissions provision their attempts from the floor's rate (or the INSERT's). The records, export
+ * and report scenarios use the seeded scale databases and their own app processes (scale-data.ts): the first run
+ * seeds them, which takes minutes; later runs reuse them.
+ */
+const scenarios: Scenario[] = [
+  hello,
+  lesson,
+  insert,
+  floor,
+  verify,
+  verifyCold,
+  submissions,
+  pdf,
+  itemAnalysis,
+  records,
+  csvExport,
+  report,
+];
 
 const ratios: Ratio[] = [
   { numerator: 'lesson', denominator: 'hello', target: 0.6 },

@@ -25,6 +25,8 @@ export interface BenchServers {
   proxied: string;
   /** The floor app (floorApp below); it shares the real app's session secret, so the app's sessions work there. */
   floor: string;
+  /** The secret signing every bench app's session cookie: app processes given it accept the bench's sessions. */
+  sessionSecret: string;
 }
 
 /** The floor app's only route. */
@@ -139,6 +141,7 @@ export async function startServers(
     app: await listen(productApp('app', 0, appPrisma), 'app', cleanup),
     proxied: await listen(productApp('proxied app', 1), 'proxied app', cleanup),
     floor: await listen(floorApp(), 'floor app', cleanup),
+    sessionSecret: session.secret,
   };
   // Each listener's first connection resets the caches: before the first measured request, as in main.ts.
   await Promise.all(listeners);

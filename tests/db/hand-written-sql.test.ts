@@ -19,11 +19,24 @@ import {
   type AnswerSheetRow,
   type ScoreRow,
 } from '../../server/posttest/queries';
+import { createRecordQueries, type ProbeRow, type RecordRow } from '../../server/records/queries';
+import {
+  recordPageStatement,
+  recordProbeStatement,
+  type PageRequest,
+} from '../../server/records/statements';
 import {
   createProgressQueries,
   enrollmentClockSql,
   type EnrollmentClockRow,
 } from '../../server/progress/queries';
+import {
+  cpeCandidatesQuery,
+  parsCandidatesQuery,
+  recordsExportQuery,
+  type CpeCandidateRow,
+  type ParsCandidateRow,
+} from '../../server/exports/queries';
 import { createTestApp, type TestApp } from '../support/app';
 import { namesIn, projectSchemaModels } from '../support/prisma-schema';
 import { createUser } from '../support/session';
@@ -107,6 +120,7 @@ const statements: Statement[] = [
       issued_at: 'Certificate.issuedAt',
       revoked_at: 'Certificate.revokedAt',
       revoked_reason: 'Certificate.revokedReason',
+      superseded_at: 'Certificate.supersededAt',
     }),
     run: async (pool) =>
       expect(await createCertificateQueries(pool).certificateByCode('0'.repeat(32))).toBeNull(),
@@ -177,7 +191,168 @@ const statements: Statement[] = [
       }
     },
   },
+  // The exports (server/exports/queries.ts): read through a cursor by the app; run whole here, with no filter.
+  ...((): Statement[] => {
+    const source = ['Activity', 'Attempt', 'Certificate', 'CreditClaim', 'User'];
+    const run = (query: { text: string; values: unknown[] }) => async (pool: Pool) => {
+      await pool.query({ text: query.text, values: query.values });
+    };
+    const learner = { email: 'User.email', full_name: null, birth_month: null, birth_day: null } as const;
+    const records = recordsExportQuery({}, { synthetic: false });
+    const pars = parsCandidatesQuery({});
+    const cpe = cpeCandidatesQuery({});
+    return [
+      {
+        label: 'exports: completion records CSV',
+        sql: records.text,
+        name: null,
+        models: source,
+        returns: {
+          claim_id: null,
+          completed_on: null,
+          learner: null,
+          email: 'User.email',
+          profession: null,
+          degree: null,
+          activity: 'Activity.title',
+          activity_slug: 'Activity.slug',
+          credit_type: 'CreditClaim.creditLabel',
+          credit_code: 'CreditClaim.creditCode',
+          amount: null,
+          score: null,
+          scored_attempts: null,
+          certificate_code: 'Certificate.code',
+          certificate: null,
+          consent_to_share: null,
+        },
+        run: run(records),
+      },
+      {
+        label: 'exports: PARS candidates',
+        sql: pars.text,
+        name: null,
+        models: source,
+        returns: returning<ParsCandidateRow>({
+          claim_id: 'CreditClaim.id',
+          activity_id: 'CreditClaim.activityId',
+          activity_title: 'Activity.title',
+          completed_at: 'CreditClaim.completedAt',
+          amount: null,
+          consented: null,
+          revoked: null,
+          ...learner,
+          npi: null,
+          license_state: null,
+          license_number: null,
+          certifying_board: null,
+          board_id: null,
+        }),
+        run: run(pars),
+      },
+      {
+        label: 'exports: CPE Monitor candidates',
+        sql: cpe.text,
+        name: null,
+        models: source,
+        returns: returning<CpeCandidateRow>({
+          claim_id: 'CreditClaim.id',
+          activity_id: 'CreditClaim.activityId',
+          activity_title: 'Activity.title',
+          completed_at: 'CreditClaim.completedAt',
+          amount: null,
+          revoked: null,
+          profession: null,
+          release_date: null,
+          expiration_date: null,
+          ...learner,
+          nabp_eprofile_id: null,
+        }),
+        run: run(cpe),
+      },
+    ];
+  })(),
 ];
+
+// The records page's statements vary with the filters and the sort: each shape is pinned with every filter set (the
+// learner search adds its branches) and a cursor, which is what names the most tables and columns.
+const everyFilter = {
+  from: '2027-01-01',
+  to: '2027-12-31',
+  activity: 'renal-leiomyosarcoma',
+  creditType: 'AMA_PRA_1',
+  profession: 'physician' as const,
+  learner: 'ann',
+  certificate: 'valid' as const,
+  consent: 'yes' as const,
+};
+const recordRow = returning<RecordRow>({
+  id: 'CreditClaim.id',
+  learner_name: null,
+  email: 'User.email',
+  profession: null,
+  degree: null,
+  activity_title: 'Activity.title',
+  completed_at: 'CreditClaim.completedAt',
+  credit_code: 'CreditClaim.creditCode',
+  credit_label: 'CreditClaim.creditLabel',
+  amount: 'CreditClaim.amount',
+  score_percent: 'Attempt.scorePercent',
+  attempt_count: null,
+  certificate_code: 'Certificate.code',
+  revoked_at: 'Certificate.revokedAt',
+  synthetic: 'CreditClaim.synthetic',
+  sort_values: null,
+});
+const recordModels = ['Activity', 'Attempt', 'Certificate', 'CreditClaim', 'User'];
+const recordPage = (label: string, request: PageRequest): Statement => ({
+  label: `records: ${label}`,
+  sql: recordPageStatement(request).text,
+  name: null,
+  models: recordModels,
+  returns: recordRow,
+  run: async (pool) => expect(await createRecordQueries(pool).page(request)).toEqual([]),
+});
+const recordProbe = (label: string, filters: PageRequest['filters'], models: string[]): Statement => ({
+  label: `records: probe, ${label}`,
+  sql: recordProbeStatement(filters).text,
+  name: null,
+  models,
+  returns: returning<ProbeRow>({ found: null, records: null }),
+  run: async (pool) => expect(await createRecordQueries(pool).probe(filters)).toBe(0),
+});
+const dateCursor = { values: ['2027-06-01 12:00:00', '7'], toward: 'after' as const };
+statements.push(
+  recordProbe('no filter', {}, ['CreditClaim']),
+  recordProbe('every filter', everyFilter, ['Activity', 'Certificate', 'CreditClaim', 'User']),
+  recordPage('walk by date, every filter, after a cursor', {
+    filters: everyFilter,
+    sort: { key: 'date', direction: 'desc' },
+    cursor: dateCursor,
+    limit: 26,
+    few: false,
+  }),
+  recordPage('walk by score, before a cursor', {
+    filters: { creditType: 'ANCC' },
+    sort: { key: 'score', direction: 'asc' },
+    cursor: { values: ['83.33', '12'], toward: 'before' },
+    limit: 26,
+    few: false,
+  }),
+  recordPage('walk by activity, every filter, after a cursor', {
+    filters: everyFilter,
+    sort: { key: 'activity', direction: 'asc' },
+    cursor: { values: ['Renal Leiomyosarcoma', '1', '2027-06-01 12:00:00', '7'], toward: 'after' },
+    limit: 26,
+    few: false,
+  }),
+  recordPage('every match sorted by name, every filter, after a cursor', {
+    filters: everyFilter,
+    sort: { key: 'name', direction: 'asc' },
+    cursor: { values: ['Ann', '7'], toward: 'after' },
+    limit: 26,
+    few: true,
+  }),
+);
 
 describe('the hand-written SQL names the schema’s tables and columns', () => {
   it('the schema parse and the audit see what they should (finding nothing would prove nothing)', () => {

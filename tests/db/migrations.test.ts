@@ -55,6 +55,16 @@ type Catalog = Record<'tables' | 'columns' | 'constraints' | 'indexes' | 'sequen
 const HAND_WRITTEN_INDEXES: readonly string[] = [
   // One current (not superseded) certificate per claim.
   'CREATE UNIQUE INDEX certificates_current_per_claim_key ON public.certificates USING btree (claim_id) WHERE (superseded_at IS NULL)',
+  // The completion records page (records_indexes): trigram, expression and partial indexes, and the two plain ones
+  // written in the same hand-written migration.
+  "CREATE INDEX credit_claims_learner_name_trgm_idx ON public.credit_claims USING gin (((learner ->> 'fullName'::text)) gin_trgm_ops)",
+  'CREATE INDEX users_email_trgm_idx ON public.users USING gin (email gin_trgm_ops)',
+  "CREATE INDEX credit_claims_learner_name_id_idx ON public.credit_claims USING btree (COALESCE((learner ->> 'fullName'::text), ''::text), id)",
+  'CREATE INDEX credit_claims_amount_id_idx ON public.credit_claims USING btree (amount, id)',
+  'CREATE INDEX attempts_passed_score_percent_id_idx ON public.attempts USING btree (score_percent, id) WHERE passed',
+  'CREATE INDEX credit_claims_credit_code_completed_at_id_idx ON public.credit_claims USING btree (credit_code, completed_at, id)',
+  "CREATE INDEX credit_claims_profession_completed_at_id_idx ON public.credit_claims USING btree (((learner ->> 'profession'::text)), completed_at, id)",
+  'CREATE INDEX certificates_revoked_current_idx ON public.certificates USING btree (claim_id) WHERE ((revoked_at IS NOT NULL) AND (superseded_at IS NULL))',
 ];
 
 async function catalog(client: Client): Promise<Catalog> {

@@ -196,6 +196,8 @@ interface World {
   attemptIds: number[];
   /** Certificates: the learner's own, and one of a target user that the admin may revoke. */
   certificateCodes: string[];
+  /** Completion records (credit claims), for the admins' records pages. */
+  claimIds: number[];
   lessonSlugs: string[];
 }
 
@@ -390,6 +392,7 @@ async function buildWorld(): Promise<World> {
     resetTokens,
     attemptIds,
     certificateCodes,
+    claimIds: (await prisma.creditClaim.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((c) => c.id),
     lessonSlugs: lessons.map((l) => `${l.position}-${l.slug}`),
   };
 }
@@ -430,6 +433,25 @@ const nextPaths = [
   '',
 ];
 const pageNumbers = ['1', '2', '0', '100001', '-1', '1.5'];
+/** The filters of the records page and of every export (server/records/filters.ts). */
+const exportFilters: Record<string, Plausible[]> = {
+  from: ['2026-01-01', '2027-02-30', '2027-1-1', ''],
+  to: ['2027-12-31', '2025-01-01', 'tomorrow', ''],
+  activity: ['renal-leiomyosarcoma', 'no-such-activity', 'Renal'],
+  creditType: ['AMA_PRA_1', 'ACPE', 'ama'],
+  profession: ['physician', 'pharmacist', 'astronaut'],
+  learner: ['learner', '%', '_', 'example.org'],
+  certificate: ['valid', 'revoked', 'lost'],
+  consent: ['yes', 'no', 'maybe'],
+};
+
+/** Keyset cursors of the records page (server/records/sorting.ts): a date sort's, an activity sort's, damaged ones. */
+const recordCursors = [
+  Buffer.from(JSON.stringify(['2027-03-01 12:00:00', '1'])).toString('base64url'),
+  Buffer.from(JSON.stringify(['Renal Leiomyosarcoma', '1', '2027-03-01 12:00:00', '1'])).toString('base64url'),
+  Buffer.from(JSON.stringify(['x', '1; DROP TABLE users'])).toString('base64url'),
+  'not-a-cursor',
+];
 
 type Form = Record<string, Plausible>;
 interface RouteInputs {
@@ -488,6 +510,13 @@ function routeInputs(name: string, w: World): RouteInputs {
     'POST /admin/users/:id/role': { role: ['learner', 'educator', 'admin', 'superuser'], q: ['', 'target'] },
     'POST /admin/users/:id/active': { active: ['true', 'false', 'yes'], q: ['', 'target'] },
     'POST /admin/certificates/:code/revoke': { reason: ['Issued in error', '', 'ab', 'x'.repeat(501)] },
+    // The completion records (server/records): revoking a record's certificate, correcting its claim.
+    'POST /admin/records/:claimId/revoke': { reason: ['Issued in error', '', 'ab', 'x'.repeat(501)] },
+    'POST /admin/records/:claimId/correct': {
+      amount: ['0.25', '0.5', '0.3', '1', '1.0', 'abc', ''],
+      creditCode: ['AMA_PRA_1', 'ANCC', 'PARTICIPATION', 'BOGUS', ''],
+      reason: ['Corrected after review', '', 'ab'],
+    },
     'POST /activities/:slug/post-test/attempts/:attemptId': Object.fromEntries(
       ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9', 'q10', 'q11', 'q12', 'q13', 'q999'].map(
         (q) => [q, answerOptions],
@@ -522,6 +551,41 @@ function routeInputs(name: string, w: World): RouteInputs {
     },
     'GET /account': { welcome: ['1', '0'], saved: ['profile', 'password'] },
     'GET /activities/:slug/lessons/:lesson': { v: ['1'] },
+    // The exports (server/exports): the records page's filters, and the CSV's options.
+    ...Object.fromEntries(
+      [
+        'GET /admin/exports',
+        'GET /admin/exports/records.csv',
+        'GET /admin/exports/pars.xlsx',
+        'GET /admin/exports/pars.txt',
+        'GET /admin/exports/cpe-monitor.csv',
+        'GET /admin/exports/cpe-monitor.txt',
+      ].map((route) => [route, exportFilters]),
+    ),
+    'GET /admin/exports/records.csv': {
+      ...exportFilters,
+      bom: ['1', '0', 'yes'],
+      synthetic: ['include', 'exclude', 'all'],
+    },
+    'GET /admin/activities/:slug/records.csv': {
+      bom: ['1', '0', 'yes'],
+      synthetic: ['include', 'exclude', 'all'],
+    },
+    'GET /items/:slug/import': { imported: ['0', '3', '501', '-1'] },
+    'GET /admin/records': {
+      ...exportFilters,
+      sort: ['date', 'name', 'activity', 'amount', 'score', 'price'],
+      dir: ['asc', 'desc', 'up'],
+      after: recordCursors,
+      before: recordCursors,
+    },
+    'GET /admin/records/:claimId': { done: ['revoked', 'corrected', 'nothing'] },
+    ...Object.fromEntries(
+      ['export.xml', 'export.gift', 'export.qti.zip'].map((file) => [
+        `GET /items/:slug/${file}`,
+        { objective: ['O1', 'O4', 'O9', ''], status: ['draft', 'published', 'retired', 'lost', ''] },
+      ]),
+    ),
   };
   const answers = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`q${i + 1}`, 'A']));
   const validBodies: Record<string, Form[]> = {
@@ -542,6 +606,11 @@ function routeInputs(name: string, w: World): RouteInputs {
     'POST /admin/users/:id/role': [{ role: 'educator', q: 'target' }, { role: 'learner' }],
     'POST /admin/users/:id/active': [{ active: 'false', q: '' }, { active: 'true' }],
     'POST /admin/certificates/:code/revoke': [{ reason: 'Issued in error' }],
+    'POST /admin/records/:claimId/revoke': [{ reason: 'Issued in error' }],
+    'POST /admin/records/:claimId/correct': [
+      { amount: '0.25', creditCode: 'AMA_PRA_1', reason: 'Corrected after review' },
+      { amount: '0.5', creditCode: 'ANCC', reason: 'Corrected after review' },
+    ],
     'POST /activities/:slug/post-test/attempts/:attemptId': [answers],
     'POST /activities/:slug/evaluation': [
       evaluationFields,
@@ -561,6 +630,22 @@ function routeInputs(name: string, w: World): RouteInputs {
     'GET /admin/audit': [{ page: '1' }],
     'GET /verify': [{ code: w.certificateCodes[0]! }],
     'GET /account': [{ saved: 'profile' }],
+    'GET /admin/exports': [{ from: '2026-01-01', to: '2027-12-31', profession: 'physician' }],
+    'GET /admin/records': [
+      { from: '2026-01-01', to: '2027-12-31', profession: 'physician', sort: 'name' },
+      { learner: 'hostile', certificate: 'valid', sort: 'activity', dir: 'desc', after: recordCursors[1]! },
+    ],
+    'GET /admin/exports/records.csv': [
+      { from: '2026-01-01', learner: 'learner', bom: '1', synthetic: 'include' },
+    ],
+    'GET /admin/exports/pars.txt': [{ consent: 'yes', certificate: 'valid', creditType: 'AMA_PRA_1' }],
+    'GET /admin/exports/cpe-monitor.csv': [{ activity: 'renal-leiomyosarcoma', profession: 'pharmacist' }],
+    'GET /items/:slug/export.xml': [
+      { objective: 'O1', status: 'published' },
+      { objective: '', status: '' },
+    ],
+    'GET /items/:slug/export.gift': [{ objective: 'O2' }, { status: 'draft' }],
+    'GET /items/:slug/export.qti.zip': [{ status: 'published' }],
   };
   return {
     body: body[name] ?? {},
@@ -593,6 +678,8 @@ function pathValues(param: string, w: World): string[] {
       ];
     case 'id':
       return [...w.targets.map((target) => String(target.id)), '0'];
+    case 'claimId':
+      return [...w.claimIds.map(String), '999999', '0'];
     case 'token':
       return [...w.resetTokens, 'x'];
     default:

@@ -119,6 +119,7 @@ export function fillPath(pattern: string, values: { id: number }): string {
     attemptId: '1',
     code: '0123456789abcdef0123456789abcdef',
     id: String(values.id),
+    claimId: '1',
   };
   return pattern.replace(/:(\w+)/g, (_match, name: string) => {
     const value = known[name];

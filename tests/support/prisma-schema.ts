@@ -41,7 +41,9 @@ export function projectSchemaModels(): Map<string, SchemaModel> {
 // The SQL words the statements use. A statement using another one fails the audit naming it: add it here.
 const KEYWORDS = new Set(
   `select from where and or not is null distinct order by as join left on with update set returning exists
-   filter for true false case when then end int text`.split(/\s+/),
+   filter for true false case when then end int text
+   limit offset asc desc ilike interval union all in cross lateral else
+   at time zone`.split(/\s+/),
 );
 
 /**
