@@ -13,6 +13,7 @@ import { createSessionStore } from './auth/session-store';
 import { sessionUserReader } from './auth/session-user';
 import { createThrottle, type ThrottleSettings } from './auth/throttle';
 import { createCatalogue, type Catalogue } from './catalogue/service';
+import { forgetVerificationPages, verificationPages } from './certificates/verification-cache';
 import type { Provider } from './content/schema';
 import { createCreditService } from './credit/service';
 import { watchDatabase } from './db/availability';
@@ -78,6 +79,11 @@ export function composeServices(platform: Platform) {
   const { prisma, pool, logger, settings } = platform;
   const now = platform.now ?? (() => new Date());
   const catalogue = platform.catalogue ?? createCatalogue(prisma, platform.provider);
+  // A certificate revoked or reissued on any instance: its verification page must not be served from memory.
+  platform.notifications.subscribe(CHANNELS.certificateChanged, {
+    message: (code) => forgetVerificationPages(code),
+    reset: () => verificationPages.clear(),
+  });
   // Another instance deployed new content: drop the activity views (and the lesson pages cached with them).
   platform.notifications.subscribe(CHANNELS.contentSynced, {
     message: () => catalogue.invalidate(),

@@ -10,6 +10,7 @@ import { HttpError, NotFoundError } from '../http/errors';
 import { freeText } from '../http/input';
 import { createCertificateQueries } from './queries';
 import type { CertificateSnapshot } from './snapshot';
+import { CHANNELS } from '../db/notifications';
 import { forgetVerificationPages } from './verification-cache';
 
 export const REVOKE_REASON_MIN = 5;
@@ -141,6 +142,8 @@ export async function revokeCertificate(
       details: { code, claimId: certificate.claimId, reason: checked.reason },
       ip,
     });
+    // Every instance drops its cached page of this code when the revocation commits (server/db/notifications.ts).
+    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.certificateChanged}, ${code})`;
   });
   forgetVerificationPages(code);
 }

@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/service';
 import type { ActivityView } from '../catalogue/view-model';
 import { formatCredits } from '../catalogue/view-model';
 import { forgetVerificationPages } from '../certificates/verification-cache';
+import { CHANNELS } from '../db/notifications';
 import { REVOKE_REASON_MAX, REVOKE_REASON_MIN } from '../certificates/service';
 import { newCertificateCode, type CertificateSnapshot } from '../certificates/snapshot';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
@@ -149,6 +150,8 @@ export async function correctClaim(
       },
       ip,
     });
+    // Every instance drops its cached page of the old code when the reissue commits (server/db/notifications.ts).
+    await tx.$executeRaw`SELECT pg_notify(${CHANNELS.certificateChanged}, ${current.code})`;
     return { code: issued.code, supersededCode: current.code };
   });
   forgetVerificationPages(result.supersededCode);

@@ -120,4 +120,37 @@ describe('two instances on one database', () => {
     expect(after.status).toBe(302);
     expect(after.location).toMatch(/^\/login/);
   }, 60_000);
+  it("when a certificate is revoked on one instance, then the other instance's verification page, cached a moment ago, says so at once", async () => {
+    const learner = await make.user();
+    const { code } = await make.completion(learner);
+    const verifier = new Visitor();
+    const verifyOnTwo = async () =>
+      cheerio
+        .load((await verifier.request(two, `/verify/${code}`)).text)('main')
+        .text();
+    const valid = /Valid\. .* has not been revoked/;
+    expect(await verifyOnTwo()).toMatch(valid);
+    expect(await verifyOnTwo()).toMatch(valid); // the second look is answered from two's memory
+
+    const admin = await make.user({ role: 'admin' });
+    const adminBrowser = new Visitor();
+    expect((await adminBrowser.signIn(one, admin.email)).status).toBe(302);
+    const revoked = await adminBrowser.submit(
+      one,
+      `/verify/${code}`,
+      one,
+      `/admin/certificates/${code}/revoke`,
+      {
+        reason: 'Issued in error (two-instance test)',
+      },
+    );
+    expect(revoked.status).toBe(303);
+    // The revocation's NOTIFY reaches two when the transaction commits: well under a second, never the 10 s TTL.
+    const deadline = Date.now() + 1000;
+    let page = await verifyOnTwo();
+    while (valid.test(page) && Date.now() < deadline) page = await verifyOnTwo();
+    expect(page).not.toMatch(valid);
+    expect(page).toMatch(/Revoked/);
+    expect(page).toContain('Issued in error (two-instance test)');
+  }, 60_000);
 });
