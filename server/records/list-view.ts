@@ -99,7 +99,8 @@ const directionWords: Record<SortKey, Record<'asc' | 'desc', string>> = {
   score: { desc: 'highest first', asc: 'lowest first' },
 };
 
-export function recordListView(filters: RecordFilters, sort: RecordSort, page: RecordPage) {
+/** `paged`: the page was asked for with a cursor (not the first page). */
+export function recordListView(filters: RecordFilters, sort: RecordSort, page: RecordPage, paged: boolean) {
   return {
     rows: page.rows.map(rowView),
     countText: countText(page),
@@ -107,8 +108,8 @@ export function recordListView(filters: RecordFilters, sort: RecordSort, page: R
     sortCaption: `sorted by ${sortNames[sort.key]}, ${directionWords[sort.key][sort.direction]}`,
     nextHref: page.next ? recordsPath(filters, sort, { after: page.next }) : null,
     previousHref: page.previous ? recordsPath(filters, sort, { before: page.previous }) : null,
-    firstHref: page.previous ? recordsPath(filters, sort) : null,
-    hasPages: page.previous !== null || page.next !== null,
+    firstHref: page.previous || paged ? recordsPath(filters, sort) : null,
+    hasPages: page.previous !== null || page.next !== null || paged,
     csvHref: pathWithQuery('/admin/exports/records.csv', filterQuery(filters)),
     exportsHref: pathWithQuery('/admin/exports', filterQuery(filters)),
   };

@@ -68,7 +68,8 @@ export function recordRoutes(deps: { records: RecordService; catalogue: Catalogu
         .render('records/list', { ...common, errors: fieldErrors(parsed.error), invalid: true });
     const filters: RecordFilters = parsed.data;
     const page = await records.list(filters, sort, { after: paging.after, before: paging.before });
-    res.render('records/list', { ...common, ...recordListView(filters, sort, page) });
+    const paged = paging.after !== undefined || paging.before !== undefined;
+    res.render('records/list', { ...common, ...recordListView(filters, sort, page, paged) });
   });
 
   const claimId = (req: Request) => parseId(req.params.claimId, 'There is no such completion record.');

@@ -5,6 +5,7 @@ import { revokeCertificate } from '../../server/certificates/service';
 import type { RecordFilters } from '../../server/records/filters';
 import { createRecordQueries, type RecordRow } from '../../server/records/queries';
 import type { PageRequest } from '../../server/records/statements';
+import { encodeCursor } from '../../server/records/sorting';
 import { signIn, visitor } from '../support/client';
 import {
   SECOND_ACTIVITY,
@@ -309,6 +310,21 @@ describe('links that cannot be followed', () => {
       expect([query, res.status]).toEqual([query, 400]);
       expect(res.text).toContain('start again from the first page');
     }
+  });
+
+  it('when a page link points past the last record, then the page says so and leads back to the first page', async () => {
+    const last = all[all.length - 1]!;
+    const { rows } = await app.t.pool.query<{ d: string }>(
+      'SELECT completed_at::text AS d FROM credit_claims WHERE id = $1',
+      [last],
+    );
+    const after = encodeCursor([rows[0]!.d, String(last)]);
+    const page = await list(`?after=${after}`);
+    expect(page.rows).toEqual([]);
+    expect(page.count).toBe('35 records match.');
+    expect(page.$('main').text()).toContain('No more records past this point');
+    expect(page.$('nav.pager a').attr('href')).toBe('/admin/records');
+    expect(page.next).toBeNull();
   });
 
   it('when a learner or an educator asks for the records, then 403; a visitor is sent to sign in', async () => {
