@@ -145,7 +145,10 @@ describe('migrateIfPending', () => {
     await deployMigrations(root, url);
     const before = await readMigrationRecords(url);
     expect(before!.map((row) => row.migration_name)).toEqual(names.slice(0, -1));
-    expect(await sql(url, `SELECT to_regclass('certificates') AS t`)).toEqual([{ t: null }]);
+    // The first table or index the last migration creates, read from its SQL: absent before, present after.
+    const lastSql = fs.readFileSync(path.join(migrationsDirOf(projectRoot), last, 'migration.sql'), 'utf8');
+    const created = /CREATE (?:UNIQUE )?(?:TABLE|INDEX) "(\w+)"/.exec(lastSql)![1]!;
+    expect(await sql(url, `SELECT to_regclass('"${created}"') AS t`)).toEqual([{ t: null }]);
 
     const { calls, deploy } = countedDeploy();
     const result = await migrateIfPending(projectRoot, url, { deploy });
@@ -155,7 +158,7 @@ describe('migrateIfPending', () => {
     expect(after!.map((row) => [row.migration_name, row.finished_at !== null, row.rolled_back_at])).toEqual(
       names.map((name) => [name, true, null]),
     );
-    expect(await sql(url, `SELECT to_regclass('certificates')::text AS t`)).toEqual([{ t: 'certificates' }]);
+    expect(await sql(url, `SELECT to_regclass('"${created}"')::text AS t`)).toEqual([{ t: created }]);
 
     // The restart after it: nothing to do, no CLI.
     expect(await migrateIfPending(projectRoot, url, { deploy: noDeploy })).toMatchObject({ applied: [] });
