@@ -20,7 +20,11 @@ async function localMirror(tamper: Tamper): Promise<{ url: string; close(): Prom
     fetch(`https://deb.debian.org/debian${pathname}`)
       .then(async (upstream) => {
         const body = Buffer.from(await upstream.arrayBuffer());
-        response.writeHead(upstream.status).end(upstream.ok ? tamper(pathname, body) : body);
+        // One request per connection: a kept-alive socket that this server closes as the client reuses it (the
+        // next package can take seconds to fetch upstream under load) would fail the download for nothing.
+        response
+          .writeHead(upstream.status, { connection: 'close' })
+          .end(upstream.ok ? tamper(pathname, body) : body);
       })
       .catch(() => response.writeHead(502).end());
   });
