@@ -25,6 +25,17 @@ const UNAVAILABLE_NODE_CODES = new Set([
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|connection (?:is )?(?:closed|ended)|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (?:starting up|shutting down|in recovery mode)|terminating connection due to administrator command|server closed the connection unexpectedly|Cannot use a pool after calling end|DatabaseNotReachable|Can't reach database server/i;
 
+/**
+ * True when a transaction waited longer than Prisma's maxWait for a connection of its pool: PostgreSQL answers, the
+ * pool was full for a moment. That request is answered 503 (try again shortly), but the instance is not marked down:
+ * under load, taking a queue for an outage turned a moment of waiting into a second of 503s for everyone.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as Record<string, unknown>;
+  return code === 'P2028' && typeof message === 'string' && /Unable to start a transaction in the given time/i.test(message);
+}
+
 /** True for errors that mean PostgreSQL could not be reached, whichever client (pg, Prisma's adapter) saw them. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
@@ -39,8 +50,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     return true;
   if (kind === 'DatabaseNotReachable' || kind === 'SocketTimeout') return true;
   // Prisma's "Transaction already closed": the connection died under a transaction (its COMMIT or ROLLBACK could
-  // not run). Seen when the postmaster was killed during a commit; retrying is the answer.
-  if (code === 'P2028') return true;
+  // not run). Seen when the postmaster was killed during a commit; retrying is the answer. The same code also means
+  // "the pool was busy" (isDatabaseBusy), which is not an outage.
+  if (code === 'P2028' && !isDatabaseBusy(error)) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
   return isDatabaseUnavailable(cause, depth + 1);
 }

@@ -107,6 +107,9 @@ export function intoResponse(res: Writable): Writable {
   let size = 0;
   let started = false;
   const flush = (callback: (error?: Error | null) => void) => {
+    // A response closed before the export started (the client left while it waited for a connection) was never
+    // heard closing, and would never drain.
+    if (res.destroyed) return callback(new ClientGone());
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
     pending = [];
     size = 0;

@@ -2,7 +2,7 @@
 // never a stack trace or a raw database error in production.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/availability';
+import { isDatabaseBusy, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/availability';
 import { requestContext } from './logging';
 
 export class HttpError extends Error {
@@ -30,11 +30,10 @@ export class BadRequestError extends HttpError {
 
 /** The database cannot be reached: the request was not carried out and can be retried as it is. */
 export class ServiceUnavailableError extends HttpError {
-  constructor() {
-    super(
-      503,
-      'The service is briefly unavailable: we cannot reach our database. Please try again in a few seconds.',
-    );
+  constructor(
+    message = 'The service is briefly unavailable: we cannot reach our database. Please try again in a few seconds.',
+  ) {
+    super(503, message);
   }
 }
 
@@ -62,9 +61,16 @@ export function errorHandler(options: {
   const { logger } = options;
   return (raw: unknown, req, res, _next) => {
     if (!(raw instanceof HttpError)) options.onUnexpected?.(raw);
-    // A database that cannot be reached is an outage to wait out, not a bug: 503 with Retry-After.
+    // A database that cannot be reached (or a pool too busy to lend a connection in time) is a moment to wait out,
+    // not a bug: 503 with Retry-After.
     const error =
-      !(raw instanceof HttpError) && isDatabaseUnavailable(raw) ? new ServiceUnavailableError() : raw;
+      raw instanceof HttpError
+        ? raw
+        : isDatabaseUnavailable(raw)
+          ? new ServiceUnavailableError()
+          : isDatabaseBusy(raw)
+            ? new ServiceUnavailableError('The service is busy right now. Please try again in a few seconds.')
+            : raw;
     const known = error instanceof HttpError;
     // body-parser and other http-errors carry a client status; anything else is our fault.
     const clientStatus = (error as { status?: unknown } | null | undefined)?.status;
