@@ -4,8 +4,7 @@
 // Fonts: pdfkit encodes the standard fonts in WinAnsi, which has "™" (0x99) and the accented letters of
 // Western names; characters outside WinAnsi (e.g. Greek, Cyrillic, CJK) cannot be shown by a standard font and
 // are replaced by "?" here rather than left to pdfkit, so the PDF never contains garbage glyphs.
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import type PDFDocument from 'pdfkit';
 import { certificateText, type CertificateText, type TextRun } from './certificate-text';
 import { LAYOUT, type FontName } from './pdf-layout';
 import type { CertificateSnapshot } from './snapshot';
@@ -104,13 +103,15 @@ export async function renderCertificatePdf(
 /** Lays out the certificate's text on one page, from LAYOUT only. */
 export async function drawCertificate(text: CertificateText): Promise<Buffer> {
   const { page, colours, footer, statements } = LAYOUT;
+  // Loaded on the first certificate, not at start (~0.2 s and ~30 MB that an instance serving lessons never needs).
+  const [{ default: PdfDocument }, { default: QRCode }] = await Promise.all([import('pdfkit'), import('qrcode')]);
   const qr = await QRCode.toBuffer(text.verifyUrl, {
     type: 'png',
     errorCorrectionLevel: footer.qr.errorCorrectionLevel,
     margin: footer.qr.quietZone,
     scale: footer.qr.scale,
   });
-  const doc = new PDFDocument({
+  const doc = new PdfDocument({
     size: [page.width, page.height],
     layout: 'portrait', // the size above is already landscape (width > height)
     margin: page.margin,

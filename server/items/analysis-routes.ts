@@ -4,6 +4,7 @@ import { activityOr404, type Catalogue } from '../catalogue/service';
 import { allow } from '../http/access';
 import type { ItemAnalysisService } from './analysis';
 import { analysisPage } from './analysis-view';
+import { loadCharts } from '../charts/chart';
 
 export function itemAnalysisRoutes(deps: {
   itemAnalysis: ItemAnalysisService;
@@ -15,7 +16,7 @@ export function itemAnalysisRoutes(deps: {
   router.get('/items/:slug/analysis', staff, async (req, res) => {
     const activity = await activityOr404(deps.catalogue, req.params.slug);
     const report = await deps.itemAnalysis.analyse(activity);
-    res.render('items/analysis', analysisPage(activity, report));
+    res.render('items/analysis', analysisPage(await loadCharts(), activity, report));
   });
 
   return router;

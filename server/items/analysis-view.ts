@@ -1,7 +1,7 @@
 // The item analysis page's data: figures formatted for reading ("—" where a figure is undefined), links to each
 // item's page, and the two charts with the numbers each one draws. Plain functions, no I/O.
 import type { ActivityView } from '../catalogue/view-model';
-import { barChart, scatterChart } from '../charts/chart';
+import type { Charts } from '../charts/chart';
 import { FLAG_THRESHOLDS, type ItemAnalysisReport, type ItemVersionAnalysis } from './analysis';
 
 const DASH = '—';
@@ -60,9 +60,9 @@ function versionRow(slug: string, v: ItemVersionAnalysis) {
 }
 
 /** Option choices per item version, stacked by option letter: the bars for distractor analysis. */
-function optionChart(shown: ItemVersionAnalysis[]) {
+function optionChart(charts: Charts, shown: ItemVersionAnalysis[]) {
   const letters = [...new Set(shown.flatMap((v) => v.options.map((o) => o.id)))].sort();
-  const chart = barChart({
+  const chart = charts.barChart({
     title: 'Option choices per item version',
     categories: shown.map(chartLabel),
     series: letters.map((letter) => ({
@@ -80,12 +80,12 @@ function optionChart(shown: ItemVersionAnalysis[]) {
  * Difficulty across, discrimination up, with the flag thresholds as guide lines. Points are labelled with their row
  * number in the table beside the chart: item keys would cover each other.
  */
-function scatter(shown: ItemVersionAnalysis[]) {
+function scatter(charts: Charts, shown: ItemVersionAnalysis[]) {
   const plotted = shown
     .map((v, index) => ({ v, number: index + 1 }))
     .filter(({ v }) => v.discrimination !== null);
   const lowest = Math.min(0, ...plotted.map(({ v }) => v.discrimination!));
-  return scatterChart({
+  return charts.scatterChart({
     title: 'Difficulty against discrimination',
     points: plotted.map(({ v, number }) => ({
       x: v.difficulty!,
@@ -103,10 +103,14 @@ function scatter(shown: ItemVersionAnalysis[]) {
   });
 }
 
-export function analysisPage(activity: Pick<ActivityView, 'slug' | 'title'>, report: ItemAnalysisReport) {
+export function analysisPage(
+  charts: Charts,
+  activity: Pick<ActivityView, 'slug' | 'title'>,
+  report: ItemAnalysisReport,
+) {
   const shown = report.versions.filter((v) => v.shown > 0);
   const rows = report.versions.map((v) => versionRow(activity.slug, v));
-  const options = shown.length > 0 ? optionChart(shown) : null;
+  const options = shown.length > 0 ? optionChart(charts, shown) : null;
   return {
     title: `Item analysis: ${activity.title}`,
     activity: { slug: activity.slug, title: activity.title },
@@ -133,7 +137,7 @@ export function analysisPage(activity: Pick<ActivityView, 'slug' | 'title'>, rep
         }),
       })),
     },
-    scatterChart: shown.length > 0 ? scatter(shown) : null,
+    scatterChart: shown.length > 0 ? scatter(charts, shown) : null,
     scatterRows: shown.map((v, index) => ({
       ...versionRow(activity.slug, v),
       number: index + 1,

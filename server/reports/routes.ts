@@ -7,6 +7,7 @@ import { allow } from '../http/access';
 import { lineText, readQuery } from '../http/input';
 import type { ReportService } from './service';
 import { reportPage, reportPath } from './view';
+import { loadCharts } from '../charts/chart';
 
 const SEARCH_MAX = 200;
 const INT4_MAX = 2_147_483_647;
@@ -43,7 +44,10 @@ export function reportRoutes(deps: { reports: ReportService; catalogue: Catalogu
       deps.reports.activityReport(activity),
       deps.reports.freeTextAnswers(activity, q, before ?? null),
     ]);
-    res.render('reports/activity', reportPage(activity, report, { search: q, before: before ?? null, page }));
+    res.render(
+      'reports/activity',
+      reportPage(await loadCharts(), activity, report, { search: q, before: before ?? null, page }),
+    );
   });
 
   return router;

@@ -1,7 +1,7 @@
 // What the report pages show: each figure as a server-drawn chart (server/charts) with its numbers in a table, and
 // the numbers formatted once here (shares as percentages, "—" when there is nothing to divide by).
 import type { ActivityView } from '../catalogue/view-model';
-import { barChart, lineChart } from '../charts/chart';
+import type { Charts } from '../charts/chart';
 import { pathWithQuery } from '../http/safe-redirect';
 import { RATINGS, type FunnelStep } from './figures';
 import type { ActivityReport, FreeTextPage } from './service';
@@ -14,13 +14,13 @@ const percentValue = (share: number | null) => (share === null ? 0 : Number((sha
 
 export const reportPath = (slug: string) => `/reports/${slug}`;
 
-function completionsSection(report: ActivityReport) {
+function completionsSection(charts: Charts, report: ActivityReport) {
   const { weeks } = report;
   return {
     total: report.completions,
     weeks,
     chart: weeks.length
-      ? lineChart({
+      ? charts.lineChart({
           title: 'Completions per ISO week (UTC)',
           categories: weeks.map((w) => w.week),
           series: [{ name: 'Completions', values: weeks.map((w) => w.completions) }],
@@ -30,14 +30,14 @@ function completionsSection(report: ActivityReport) {
   };
 }
 
-function funnelSection(steps: FunnelStep[]) {
+function funnelSection(charts: Charts, steps: FunnelStep[]) {
   return {
     steps: steps.map((step) => ({
       ...step,
       ofRegistered: percent(step.ofRegistered),
       ofPrevious: percent(step.ofPrevious),
     })),
-    chart: barChart({
+    chart: charts.barChart({
       title: 'Learners at each step',
       categories: steps.map((s) => s.label),
       series: [{ name: 'Learners', values: steps.map((s) => s.learners) }],
@@ -47,7 +47,7 @@ function funnelSection(steps: FunnelStep[]) {
   };
 }
 
-function passSection(report: ActivityReport) {
+function passSection(charts: Charts, report: ActivityReport) {
   const p = report.passRates;
   return {
     ...p,
@@ -55,7 +55,7 @@ function passSection(report: ActivityReport) {
     learnerPassRate: percent(p.learnerPassRate),
     meanAttemptsToPass: decimal(p.meanAttemptsToPass),
     chart: p.scoredAttempts
-      ? barChart({
+      ? charts.barChart({
           title: 'Passed and not passed',
           categories: ['Scored attempts', 'Learners who attempted'],
           series: [
@@ -73,12 +73,12 @@ function passSection(report: ActivityReport) {
   };
 }
 
-function objectivesSection(report: ActivityReport) {
+function objectivesSection(charts: Charts, report: ActivityReport) {
   const rows = report.objectives;
   return {
     rows: rows.map((o) => ({ ...o, meanScore: percent(o.meanScore) })),
     chart: rows.some((o) => o.answered > 0)
-      ? barChart({
+      ? charts.barChart({
           title: 'Mean score per objective (% of answers correct)',
           categories: rows.map((o) => o.code),
           series: [{ name: 'Mean score (%)', values: rows.map((o) => percentValue(o.meanScore)) }],
@@ -89,7 +89,7 @@ function objectivesSection(report: ActivityReport) {
   };
 }
 
-function evaluationSection(report: ActivityReport) {
+function evaluationSection(charts: Charts, report: ActivityReport) {
   const { evaluations, rated, freeOfBias } = report.evaluation;
   const shortLabel = (key: string, label: string) =>
     key.startsWith('objective:') ? `${key.slice('objective:'.length)} met` : label;
@@ -107,7 +107,7 @@ function evaluationSection(report: ActivityReport) {
       noShare: percent(evaluations ? freeOfBias.no / evaluations : null),
     },
     chart: evaluations
-      ? barChart({
+      ? charts.barChart({
           title: 'Ratings given (1 = not at all, 5 = fully)',
           categories: rated.map((q) => shortLabel(q.key, q.label)),
           series: RATINGS.map((rating, i) => ({ name: `${rating}`, values: rated.map((q) => q.counts[i]!) })),
@@ -117,7 +117,7 @@ function evaluationSection(report: ActivityReport) {
         })
       : null,
     biasChart: evaluations
-      ? barChart({
+      ? charts.barChart({
           title: 'Was the content free of commercial bias?',
           categories: ['Yes', 'No'],
           series: [{ name: 'Evaluations', values: [freeOfBias.yes, freeOfBias.no] }],
@@ -144,6 +144,7 @@ function answersSection(slug: string, search: string, before: number | null, pag
 }
 
 export function reportPage(
+  charts: Charts,
   activity: Pick<ActivityView, 'slug' | 'title' | 'path'>,
   report: ActivityReport,
   answers: { search: string; before: number | null; page: FreeTextPage },
@@ -152,11 +153,11 @@ export function reportPage(
     title: `Report: ${activity.title}`,
     activity,
     reportHref: reportPath(activity.slug),
-    completions: completionsSection(report),
-    funnel: funnelSection(report.funnel),
-    pass: passSection(report),
-    objectives: objectivesSection(report),
-    evaluation: evaluationSection(report),
+    completions: completionsSection(charts, report),
+    funnel: funnelSection(charts, report.funnel),
+    pass: passSection(charts, report),
+    objectives: objectivesSection(charts, report),
+    evaluation: evaluationSection(charts, report),
     answers: answersSection(activity.slug, answers.search, answers.before, answers.page),
   };
 }

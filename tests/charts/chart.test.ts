@@ -1,5 +1,12 @@
 // The chart module: SVG a browser shows as an image, with its numbers in the alt text and patterns beside colour.
-import { barChart, lineChart, scatterChart, type Chart } from '../../server/charts/chart';
+import { loadCharts, type Chart, type Charts } from '../../server/charts/chart';
+
+let barChart: Charts['barChart'];
+let lineChart: Charts['lineChart'];
+let scatterChart: Charts['scatterChart'];
+beforeAll(async () => {
+  ({ barChart, lineChart, scatterChart } = await loadCharts());
+});
 
 const svgOf = (chart: Chart) => {
   expect(chart.dataUri).toMatch(/^data:image\/svg\+xml;base64,/);
