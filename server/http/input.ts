@@ -25,12 +25,15 @@ const invalidText = 'Contains characters that are not allowed (control character
 const invisibleText =
   'Contains invisible formatting characters (such as right-to-left overrides); type it plainly';
 
-/** Multi-line free text (comments, reasons): tabs and line breaks allowed. */
+/**
+ * Multi-line free text (comments, reasons): tabs and line breaks allowed. Browsers send a textarea's line breaks as
+ * CRLF; they are stored as LF, so that a line break counts as one character against the limit, as the page shows.
+ */
 export const freeText = (max: number, label = 'This field', missing?: string) =>
   text(label, missing)
     .max(max * 2, tooLong(max)) // cheap bound before the regex scans; the exact one follows the trim
     .refine(isStorableText, invalidText)
-    .transform((value) => value.trim())
+    .transform((value) => value.replace(/\r\n?/g, '\n').trim())
     .pipe(z.string().max(max, tooLong(max)));
 
 /** One line of text (search boxes, emails, passwords): no control character at all. */
