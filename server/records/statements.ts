@@ -87,14 +87,21 @@ function matchingSql(
   ];
 }
 
-/** Counts matching records up to `cap` + 1 (a record found by both learner branches is read twice). */
+/**
+ * Counts matching records up to `cap` + 1 (a record found by both learner branches is read twice). Without a learner
+ * search, the newest matches are counted: every filter's index ends with (completed_at, id), so the planner walks
+ * one and reads cap + 1 entries that stay in shared buffers. Unordered, it chose a sequential scan, which on a table
+ * larger than a quarter of shared_buffers reads through a small ring of buffers and so from the kernel every time
+ * (a probe cost 3.1 ms at a million records against 1.8 ms at ten thousand, 0.5 ms ordered).
+ */
 export function recordProbeStatement(filters: RecordFilters, cap = PROBE_CAP): Statement {
   const values: unknown[] = [];
   const branches = matchingSql(filters, values, 'c.id');
   const records = branches.length > 1 ? 'count(DISTINCT probe.id)' : 'count(*)';
+  const order = branches.length > 1 ? '' : '\n  ORDER BY c.completed_at DESC, c.id DESC';
   return {
     text: `SELECT count(*)::int AS found, ${records}::int AS records FROM (
-  ${branches.join('\n  UNION ALL\n  ')}
+  ${branches.join('\n  UNION ALL\n  ')}${order}
   LIMIT ${count(branches.length * (cap + 1))}
 ) AS probe`,
     values,
