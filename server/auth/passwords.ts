@@ -1,7 +1,7 @@
 // Password hashing (Argon2id at OWASP's recommended minimum: 19 MiB, 2 passes, 1 lane) and the password policy
 // (NIST SP 800-63B: 12 to 128 characters, not a known common password, no composition rules).
+import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
@@ -9,9 +9,16 @@ export const PASSWORD_MAX = 128;
 // algorithm 2 is Argon2id (the package's Algorithm enum is a const enum, which isolated modules cannot import).
 const hashOptions = { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
 
-const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+// zxcvbn's dictionaries (~17 MB resident once unpacked) are read on the first password chosen, not at start: most
+// requests never choose one. Synchronously, because the form schemas that call this are synchronous.
+const loadModule = createRequire(__filename);
+let commonPasswords: Set<string> | undefined;
 
 export function isCommonPassword(password: string): boolean {
+  if (!commonPasswords) {
+    const { dictionary } = loadModule('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
   return commonPasswords.has(password.toLowerCase());
 }
 

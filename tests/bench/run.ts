@@ -23,6 +23,7 @@ import { hello } from './scenarios/hello';
 import { insert } from './scenarios/insert';
 import { itemAnalysis } from './scenarios/item-analysis';
 import { lesson } from './scenarios/lesson';
+import { mixed } from './scenarios/mixed';
 import { pdf } from './scenarios/pdf';
 import { records } from './scenarios/records';
 import { report } from './scenarios/report';
@@ -50,6 +51,7 @@ const scenarios: Scenario[] = [
   records,
   csvExport,
   report,
+  mixed,
 ];
 
 const ratios: Ratio[] = [

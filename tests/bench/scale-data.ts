@@ -26,7 +26,7 @@ import { syncContent } from '../../server/content/sync';
 import { freePort, startEmbeddedPostgres } from '../../server/db/embedded';
 import { deployMigrations, migrateIfPending } from '../../server/db/migrations';
 import { createPrisma } from '../../server/db/prisma';
-import { Browser } from '../main/app-process';
+import { Browser, PRODUCTION_NODE } from '../main/app-process';
 import { ACTIVITY_SLUG, once, type Bench } from './bench';
 import type { Cleanup } from './cleanup';
 
@@ -213,11 +213,12 @@ async function ensureAdmin(databaseUrl: string): Promise<void> {
 async function startAppProcess(projectRoot: string, databaseUrl: string, label: string, cleanup: Cleanup) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cme-bench-scale-app-'));
-  const child: ChildProcess = spawn(process.execPath, ['dist/server/main.js'], {
+  const child: ChildProcess = spawn(process.execPath, [...PRODUCTION_NODE.args, 'dist/server/main.js'], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? os.tmpdir(),
+      ...PRODUCTION_NODE.env,
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       PORT: String(port),
@@ -226,6 +227,11 @@ async function startAppProcess(projectRoot: string, databaseUrl: string, label: 
       SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       // Request logs to a pipe nobody reads would measure the pipe: warnings and errors only.
       LOG_LEVEL: 'warn',
+      // To try other settings of node or of the allocator on the app (e.g. "--max-semi-space-size=4").
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+      ...(process.env.BENCH_APP_MALLOC_ARENA_MAX
+        ? { MALLOC_ARENA_MAX: process.env.BENCH_APP_MALLOC_ARENA_MAX }
+        : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -254,6 +260,20 @@ async function startAppProcess(projectRoot: string, databaseUrl: string, label: 
   return { url, pid: child.pid! };
 }
 
+/**
+ * One more app process on a seeded database, with the bench admin signed in (the export's memory is measured on a
+ * process that has served nothing else). Stopped at cleanup.
+ */
+export async function startScaleApp(bench: Bench, size: ScaleSize, databaseUrl: string): Promise<ScaleApp> {
+  await ensureAdmin(databaseUrl);
+  const started = await startAppProcess(projectRootOf(bench), databaseUrl, `${size.label} scale`, bench.cleanup);
+  const browser = new Browser(started.url);
+  const status = await browser.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+  if (status !== 302) throw new Error(`the bench admin's sign-in on the ${size.label} app answered ${status}`);
+  const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  return { size, databaseUrl, ...started, cookie, activitySlug: copySlug(ACTIVITY_SLUG, 1) };
+}
+
 async function scaleAppsFor(bench: Bench): Promise<{ small: ScaleApp; large: ScaleApp }> {
   const projectRoot = projectRootOf(bench);
   const sizes = scaleSizes();
@@ -266,16 +286,7 @@ async function scaleAppsFor(bench: Bench): Promise<{ small: ScaleApp; large: Sca
   };
   // The app as `npm start` runs it: compiled by the same build step (a no-op when dist/ is current).
   await promisify(execFile)(process.execPath, ['server/cli/build-if-changed.mjs'], { cwd: projectRoot });
-  const app = async (size: ScaleSize, databaseUrl: string): Promise<ScaleApp> => {
-    await ensureAdmin(databaseUrl);
-    const started = await startAppProcess(projectRoot, databaseUrl, `${size.label} scale`, bench.cleanup);
-    const browser = new Browser(started.url);
-    const status = await browser.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-    if (status !== 302)
-      throw new Error(`the bench admin's sign-in on the ${size.label} app answered ${status}`);
-    const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    return { size, databaseUrl, ...started, cookie, activitySlug: copySlug(ACTIVITY_SLUG, 1) };
-  };
+  const app = (size: ScaleSize, databaseUrl: string) => startScaleApp(bench, size, databaseUrl);
   const apps = {
     small: await app(sizes.small, databases.small),
     large: await app(sizes.large, databases.large),

@@ -8,6 +8,15 @@ import * as cheerio from 'cheerio';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
+/**
+ * How `npm start` and the Dockerfile run node (README, Deployment: memory), for the tests and benchmarks that start
+ * `dist/server/main.js` themselves; tests/main/production-process.test.ts keeps the three in step.
+ */
+export const PRODUCTION_NODE = {
+  args: ['--max-semi-space-size=8'],
+  env: { MALLOC_ARENA_MAX: '2' },
+} as const;
+
 export interface Started {
   child: ChildProcess;
   /** pino's JSON lines, parsed; other stdout lines as { raw }. */
@@ -31,7 +40,12 @@ export function startCompiled(env: Record<string, string>): Started {
     cwd: projectRoot,
     stdio: 'ignore',
   });
-  return spawnApp(process.execPath, [path.join('dist', 'server', 'main.js')], env, projectRoot);
+  return spawnApp(
+    process.execPath,
+    [...PRODUCTION_NODE.args, path.join('dist', 'server', 'main.js')],
+    { ...PRODUCTION_NODE.env, ...env },
+    projectRoot,
+  );
 }
 
 function spawnApp(command: string, args: string[], env: Record<string, string>, root: string): Started {
