@@ -20,6 +20,7 @@ import { StartError } from './db/start-error';
 import { CHANNELS, listenForNotifications, NOTIFY_SQL, type Notifications } from './db/notifications';
 import { within } from './db/supervisor';
 import { createLogger } from './http/logging';
+import { checkPort, listen } from './http/listen';
 
 /** What a shutdown has to undo, filled in as the start proceeds. */
 interface Running {
@@ -42,36 +43,6 @@ function loadConfigOrExit(): Config {
     console.error(error.message);
     process.exit(78); // EX_CONFIG
   }
-}
-
-/** A listen failure the user can fix, named by the setting at fault. */
-function listenError(error: NodeJS.ErrnoException, config: Config): Error {
-  if (error.code === 'EADDRINUSE')
-    return new StartError(`PORT ${config.PORT} is already in use; set PORT to a free port`);
-  if (error.code === 'EACCES')
-    return new StartError(`PORT ${config.PORT} needs privileges this user lacks; set PORT to 1024 or above`);
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-    return new StartError(`HOST ${config.HOST} is not an address of this machine; set HOST (e.g. 0.0.0.0)`);
-  return error;
-}
-
-function listen(server: http.Server, config: Config): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, config));
-    server.once('error', failed);
-    server.listen(config.PORT, config.HOST, () => {
-      server.off('error', failed);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : config.PORT);
-    });
-  });
-}
-
-/** Binds HOST:PORT once and lets go: a port in use is then reported at once, not after the database work. */
-async function checkPort(config: Config): Promise<void> {
-  const probe = http.createServer();
-  await listen(probe, config);
-  await new Promise((resolve) => probe.close(resolve));
 }
 
 async function start(config: Config, logger: Logger, running: Running): Promise<void> {

@@ -8,15 +8,14 @@ import type { z } from 'zod';
 import { renderLessonHtml, citedNumbers } from './render';
 import {
   activitySchema,
-  itemsSchema,
   providerSchema,
   referencesSchema,
   sectionFileName,
   type ActivityFile,
-  type ItemFile,
   type Provider,
   type ReferenceFile,
 } from './schema';
+import { itemsSchema, type ItemFile } from './items-schema';
 
 export class ContentError extends Error {
   constructor(

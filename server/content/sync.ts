@@ -122,7 +122,11 @@ async function syncItems(tx: Tx, activityId: number, items: LoadedActivity['item
     };
     const objective = objectiveId.get(item.objective)!;
     const { id: itemId } = existing
-      ? await tx.item.update({ where: { id: existing.id }, data: { objectiveId: objective }, select: { id: true } })
+      ? await tx.item.update({
+          where: { id: existing.id },
+          data: { objectiveId: objective },
+          select: { id: true },
+        })
       : await tx.item.create({
           data: { activityId, objectiveId: objective, key: item.key, source: 'content' },
           select: { id: true },
