@@ -16,7 +16,9 @@ let commonPasswords: Set<string> | undefined;
 
 export function isCommonPassword(password: string): boolean {
   if (!commonPasswords) {
-    const { dictionary } = loadModule('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    const { dictionary } = loadModule(
+      '@zxcvbn-ts/language-common',
+    ) as typeof import('@zxcvbn-ts/language-common');
     commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
   }
   return commonPasswords.has(password.toLowerCase());

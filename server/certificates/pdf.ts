@@ -104,7 +104,10 @@ export async function renderCertificatePdf(
 export async function drawCertificate(text: CertificateText): Promise<Buffer> {
   const { page, colours, footer, statements } = LAYOUT;
   // Loaded on the first certificate, not at start (~0.2 s and ~30 MB that an instance serving lessons never needs).
-  const [{ default: PdfDocument }, { default: QRCode }] = await Promise.all([import('pdfkit'), import('qrcode')]);
+  const [{ default: PdfDocument }, { default: QRCode }] = await Promise.all([
+    import('pdfkit'),
+    import('qrcode'),
+  ]);
   const qr = await QRCode.toBuffer(text.verifyUrl, {
     type: 'png',
     errorCorrectionLevel: footer.qr.errorCorrectionLevel,

@@ -75,7 +75,6 @@ function sha256IfPresent(file) {
   }
 }
 
-
 /** What dist/ must have been built from. */
 function inputs() {
   /** @type {Record<string, string>} */
@@ -198,7 +197,10 @@ function main() {
     fs.rmSync(stampFile, { force: true });
     if (decision.clean) emptyDist();
     const entryPoints = Object.keys(now.sources).filter(
-      (file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.startsWith(`server${path.sep}cli${path.sep}`),
+      (file) =>
+        file.endsWith('.ts') &&
+        !file.endsWith('.d.ts') &&
+        !file.startsWith(`server${path.sep}cli${path.sep}`),
     );
     try {
       esbuild.buildSync({

@@ -33,7 +33,11 @@ const UNAVAILABLE_MESSAGES =
 export function isDatabaseBusy(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const { code, message } = error as Record<string, unknown>;
-  return code === 'P2028' && typeof message === 'string' && /Unable to start a transaction in the given time/i.test(message);
+  return (
+    code === 'P2028' &&
+    typeof message === 'string' &&
+    /Unable to start a transaction in the given time/i.test(message)
+  );
 }
 
 /** True for errors that mean PostgreSQL could not be reached, whichever client (pg, Prisma's adapter) saw them. */

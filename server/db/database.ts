@@ -95,6 +95,10 @@ export function guardConnections(pool: Pool, onError: (error: Error) => void): P
  * 1 ms of planning for 0.3 ms of work (EXPLAIN ANALYZE).
  */
 export function createPool(url: string, onIdleError: (error: Error) => void, size = 10): Pool {
-  const pool = new Pool({ connectionString: url, max: size, options: '-c plan_cache_mode=force_generic_plan' });
+  const pool = new Pool({
+    connectionString: url,
+    max: size,
+    options: '-c plan_cache_mode=force_generic_plan',
+  });
   return guardConnections(pool, onIdleError);
 }

@@ -1,4 +1,8 @@
-// Undo steps, run last-registered first, each even when an earlier one failed.
+// Undo steps, run last-registered first, each even when an earlier one failed; and the top level of the bench
+// scripts, which runs them however the script ends.
+import os from 'node:os';
+import { BenchConfigError } from './config';
+
 export class Cleanup {
   private readonly steps: { label: string; run: () => Promise<void> }[] = [];
   private running: Promise<void> | null = null;
@@ -20,4 +24,29 @@ export class Cleanup {
     })();
     return this.running;
   }
+}
+
+/**
+ * Runs a script's `main` with a Cleanup that runs when it ends, fails or is interrupted (SIGINT, SIGTERM), then
+ * exits with main's code: 2 for a bad setting (BenchConfigError), 1 for any other failure. Exiting explicitly: a
+ * stray timer (session pruning, pg idle sockets) must not keep a finished run alive.
+ */
+export function runScript(main: (cleanup: Cleanup) => Promise<number>): void {
+  const cleanup = new Cleanup();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up`);
+      void cleanup.runAll().then(() => process.exit(128 + os.constants.signals[signal]));
+    });
+  }
+  // Not awaited: the top level of a CommonJS script. main's failures end in the .catch; runAll never rejects.
+  void main(cleanup)
+    .catch((error: unknown) => {
+      console.error(error instanceof BenchConfigError ? error.message : error);
+      return error instanceof BenchConfigError ? 2 : 1;
+    })
+    .then(async (code) => {
+      await cleanup.runAll();
+      process.exit(code);
+    });
 }

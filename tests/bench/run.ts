@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createPrisma } from '../../server/db/prisma';
 import { once, type Bench, type Outcome, type Scenario } from './bench';
 import { issueCertificate } from './certificates';
-import { Cleanup } from './cleanup';
+import { runScript, type Cleanup } from './cleanup';
 import { BenchConfigError, loadBenchConfig } from './config';
 import { openBenchDatabase } from './database';
 import { signInLearners } from './learners';
@@ -139,21 +139,4 @@ async function main(cleanup: Cleanup): Promise<number> {
   return 0;
 }
 
-const cleanup = new Cleanup();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup.runAll().then(() => process.exit(128 + os.constants.signals[signal]));
-  });
-}
-// Not awaited: this is the top level of a CommonJS script. main's failures end in the .catch; runAll never rejects.
-void main(cleanup)
-  .catch((error: unknown) => {
-    console.error(error instanceof BenchConfigError ? error.message : error);
-    return error instanceof BenchConfigError ? 2 : 1;
-  })
-  .then(async (code) => {
-    await cleanup.runAll();
-    // Exit explicitly: a stray timer (session pruning, pg idle sockets) must not keep a finished run alive.
-    process.exit(code);
-  });
+runScript(main);

@@ -266,10 +266,16 @@ async function startAppProcess(projectRoot: string, databaseUrl: string, label: 
  */
 export async function startScaleApp(bench: Bench, size: ScaleSize, databaseUrl: string): Promise<ScaleApp> {
   await ensureAdmin(databaseUrl);
-  const started = await startAppProcess(projectRootOf(bench), databaseUrl, `${size.label} scale`, bench.cleanup);
+  const started = await startAppProcess(
+    projectRootOf(bench),
+    databaseUrl,
+    `${size.label} scale`,
+    bench.cleanup,
+  );
   const browser = new Browser(started.url);
   const status = await browser.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-  if (status !== 302) throw new Error(`the bench admin's sign-in on the ${size.label} app answered ${status}`);
+  if (status !== 302)
+    throw new Error(`the bench admin's sign-in on the ${size.label} app answered ${status}`);
   const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   return { size, databaseUrl, ...started, cookie, activitySlug: copySlug(ACTIVITY_SLUG, 1) };
 }

@@ -109,7 +109,7 @@ describe('docker-compose.yml', () => {
     expect(nginxConf('nginx.conf')).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
   });
 
-  it('when read, then the replicas\' connections fit under the db\'s max_connections', () => {
+  it("when read, then the replicas' connections fit under the db's max_connections", () => {
     const config = loadConfig(environmentOf(app, shell));
     const maxConnections = Number(/max_connections=(\d+)/.exec(JSON.stringify(db))?.[1] ?? 100);
     const perReplica = 2 * config.DATABASE_POOL_SIZE + 1;
@@ -153,7 +153,8 @@ describe('Dockerfile', () => {
 
   it('when read, then it runs the compiled entry point on Node 20 and exposes the published port', () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim\b/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/server\/main\.js"\]$/m);
+    // Node's flags before the entry point (tests/main/production-process.test.ts pins which).
+    expect(dockerfile).toMatch(/^CMD \["node", (?:"--[a-z-]+=\d+", )*"dist\/server\/main\.js"\]$/m);
     expect(fs.existsSync(path.join(projectRoot, 'server', 'main.ts'))).toBe(true);
     expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
     expect(dockerfile).toMatch(/^USER node$/m);

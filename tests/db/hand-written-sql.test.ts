@@ -20,11 +20,7 @@ import {
   type ScoreRow,
 } from '../../server/posttest/queries';
 import { createRecordQueries, type ProbeRow, type RecordRow } from '../../server/records/queries';
-import {
-  recordPageStatement,
-  recordProbeStatement,
-  type PageRequest,
-} from '../../server/records/statements';
+import { recordPageStatement, recordProbeStatement, type PageRequest } from '../../server/records/statements';
 import {
   createProgressQueries,
   enrollmentClockSql,

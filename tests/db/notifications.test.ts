@@ -3,7 +3,12 @@
 // subscribers to forget what they keep.
 import { Client } from 'pg';
 import pino from 'pino';
-import { CHANNELS, listenForNotifications, NOTIFY_SQL, type Notifications } from '../../server/db/notifications';
+import {
+  CHANNELS,
+  listenForNotifications,
+  NOTIFY_SQL,
+  type Notifications,
+} from '../../server/db/notifications';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;

@@ -114,7 +114,9 @@ describe('the credit claim', () => {
     });
     // A later profile edit does not change the issued certificate.
     await make.updateProfile(user, { fullName: 'Renamed Person' });
-    const again = await t.db.prisma.certificate.findUniqueOrThrow({ where: { id: claim.certificates[0]!.id } });
+    const again = await t.db.prisma.certificate.findUniqueOrThrow({
+      where: { id: claim.certificates[0]!.id },
+    });
     expect((again.snapshot as { learnerName: string }).learnerName).toBe(user.fullName);
     // The claim is final: a second claim changes nothing.
     await post(agent, `${activityPath}/claim`, { amount: '0.5', attest: 'on' });

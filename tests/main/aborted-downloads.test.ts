@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import { busyConnections as busyPoolConnections } from '../support/database';
 import { submitForm, visitor } from '../support/client';
 import { factories, strongPassword, type Factories } from '../support/factories';
 import { addSyntheticCopies, exportAudits } from '../exports/records';
@@ -89,14 +90,7 @@ function learnersBrowsing(cookies: string[]) {
   };
 }
 
-/** Connections of the test database, other than this query's, that are not idle (running or in a transaction). */
-const busyConnections = async () =>
-  (
-    await t.pool.query<{ state: string; query: string }>(
-      `SELECT state, query FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
-    )
-  ).rows;
+const busyConnections = () => busyPoolConnections(t.pool);
 
 /** Waits until both pools are idle; returns what is still busy after 5 s (nothing, when it settled). */
 async function poolsSettle() {

@@ -15,6 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import { busyConnections as busyPoolConnections } from '../support/database';
 import { csrfTokenFrom, postJson, signIn, submitForm, visitor } from '../support/client';
 import { factories, firstActivity, strongPassword, type Factories } from '../support/factories';
 
@@ -42,14 +43,7 @@ afterAll(async () => {
   if (!closed) await t.db.drop();
 }, 30_000);
 
-/** Connections of the test database, other than this query's, that are not idle (running or in a transaction). */
-const busyConnections = async () =>
-  (
-    await t.pool.query<{ state: string; query: string }>(
-      `SELECT state, query FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
-    )
-  ).rows;
+const busyConnections = () => busyPoolConnections(t.pool);
 
 /** Waits (at most 5 s) until the app serves again: each case starts on an app that believes the database is up. */
 async function serving() {
@@ -65,68 +59,60 @@ async function serving() {
 beforeEach(serving);
 
 describe('faults found under load', () => {
-  it(
-    "when a heartbeat's transaction waits longer than Prisma's maxWait for a connection, then the next request is still served",
-    async () => {
-      const learner = await make.user();
-      const agent = await signIn(t.app, learner.email);
-      const lesson = await t.db.prisma.lesson.findFirstOrThrow({ where: { position: 1 } });
-      const lessonPath = `/activities/${firstActivity}/lessons/1-${lesson.slug}`;
-      const csrf = await csrfTokenFrom(agent, '/account');
-      expect((await agent.get(lessonPath)).status).toBe(200);
+  it("when a heartbeat's transaction waits longer than Prisma's maxWait for a connection, then the next request is still served", async () => {
+    const learner = await make.user();
+    const agent = await signIn(t.app, learner.email);
+    const lesson = await t.db.prisma.lesson.findFirstOrThrow({ where: { position: 1 } });
+    const lessonPath = `/activities/${firstActivity}/lessons/1-${lesson.slug}`;
+    const csrf = await csrfTokenFrom(agent, '/account');
+    expect((await agent.get(lessonPath)).status).toBe(200);
 
-      // Every connection of the app's Prisma pool busy for 3 s (Prisma's promises are lazy: then() sends them).
-      const busy = Array.from({ length: PRISMA_POOL }, () =>
-        t.db.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(3)`.then((rows) => rows),
-      );
-      await sleep(200);
-      const heartbeat = await postJson(agent, `${lessonPath}/heartbeat`, csrf, {});
-      await Promise.all(busy);
+    // Every connection of the app's Prisma pool busy for 3 s (Prisma's promises are lazy: then() sends them).
+    const busy = Array.from({ length: PRISMA_POOL }, () =>
+      t.db.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(3)`.then((rows) => rows),
+    );
+    await sleep(200);
+    const heartbeat = await postJson(agent, `${lessonPath}/heartbeat`, csrf, {});
+    await Promise.all(busy);
 
-      // The heartbeat itself may be refused (it waited too long); the pool is free again now.
-      expect([200, 503]).toContain(heartbeat.status);
-      expect((await agent.get('/account')).status).toBe(200);
-    },
-    30_000,
-  );
+    // The heartbeat itself may be refused (it waited too long); the pool is free again now.
+    expect([200, 503]).toContain(heartbeat.status);
+    expect((await agent.get('/account')).status).toBe(200);
+  }, 30_000);
 
-  it(
-    'when the client leaves while its export waits for a connection, then the pool gets it back and exports still run',
-    async () => {
-      const admin = await make.user({ role: 'admin' });
-      const signedIn = await submitForm(visitor(t.app), '/login', '/login', {
-        email: admin.email,
-        password: strongPassword,
+  it('when the client leaves while its export waits for a connection, then the pool gets it back and exports still run', async () => {
+    const admin = await make.user({ role: 'admin' });
+    const signedIn = await submitForm(visitor(t.app), '/login', '/login', {
+      email: admin.email,
+      password: strongPassword,
+    });
+    const cookie = (signedIn.headers['set-cookie'] as unknown as string[])
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    // Every connection of the node-postgres pool (sessions, exports) busy for 2 s.
+    const busy = Array.from({ length: t.pool.options.max }, () => t.pool.query('SELECT pg_sleep(2)'));
+    await sleep(100);
+    // The export is asked for, and its client leaves 300 ms later, before any answer.
+    await new Promise<void>((resolve) => {
+      const req = http.get({
+        host: '127.0.0.1',
+        port,
+        path: '/admin/exports/records.csv',
+        headers: { cookie },
       });
-      const cookie = (signedIn.headers['set-cookie'] as unknown as string[])
-        .map((c) => c.split(';')[0])
-        .join('; ');
-      // Every connection of the node-postgres pool (sessions, exports) busy for 2 s.
-      const busy = Array.from({ length: t.pool.options.max }, () => t.pool.query('SELECT pg_sleep(2)'));
-      await sleep(100);
-      // The export is asked for, and its client leaves 300 ms later, before any answer.
-      await new Promise<void>((resolve) => {
-        const req = http.get({
-          host: '127.0.0.1',
-          port,
-          path: '/admin/exports/records.csv',
-          headers: { cookie },
-        });
-        req.on('error', () => {});
-        req.on('close', () => resolve());
-        setTimeout(() => req.destroy(), 300);
-      });
-      await Promise.all(busy);
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => req.destroy(), 300);
+    });
+    await Promise.all(busy);
 
-      for (let i = 0; i < 100 && t.pool.totalCount !== t.pool.idleCount; i++) await sleep(50);
-      expect({ checkedOut: t.pool.totalCount - t.pool.idleCount, busy: await busyConnections() }).toEqual({
-        checkedOut: 0,
-        busy: [],
-      });
-      const next = await fetch(`http://127.0.0.1:${port}/admin/exports/records.csv`, { headers: { cookie } });
-      await next.arrayBuffer();
-      expect(next.status).toBe(200);
-    },
-    30_000,
-  );
+    for (let i = 0; i < 100 && t.pool.totalCount !== t.pool.idleCount; i++) await sleep(50);
+    expect({ checkedOut: t.pool.totalCount - t.pool.idleCount, busy: await busyConnections() }).toEqual({
+      checkedOut: 0,
+      busy: [],
+    });
+    const next = await fetch(`http://127.0.0.1:${port}/admin/exports/records.csv`, { headers: { cookie } });
+    await next.arrayBuffer();
+    expect(next.status).toBe(200);
+  }, 30_000);
 });

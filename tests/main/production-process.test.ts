@@ -20,6 +20,7 @@ describe('how production runs node', () => {
       `CMD ${JSON.stringify(['node', ...PRODUCTION_NODE.args, 'dist/server/main.js']).replaceAll(',', ', ')}`,
     );
     const env = /^ENV (.+)$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('FROM ')))?.[1] ?? '';
-    for (const [name, value] of Object.entries(PRODUCTION_NODE.env)) expect(env).toContain(`${name}=${value}`);
+    for (const [name, value] of Object.entries(PRODUCTION_NODE.env))
+      expect(env).toContain(`${name}=${value}`);
   });
 });

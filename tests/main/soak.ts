@@ -13,10 +13,9 @@
 // Exits 1 when a request failed or got an unexpected status, when memory or the pools grew by more than 10 %, or
 // when the single-use requests (submissions, claims) ran out; 2 on a bad setting.
 import crypto from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { createPrisma } from '../../server/db/prisma';
-import { Cleanup } from '../bench/cleanup';
+import { runScript, type Cleanup } from '../bench/cleanup';
 import { BenchConfigError } from '../bench/config';
 import { openBenchDatabase } from '../bench/database';
 import { prepareCast } from '../bench/mixed/cast';
@@ -251,20 +250,4 @@ function report(run: {
   return problems.length > 0 ? 1 : 0;
 }
 
-const cleanup = new Cleanup();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup.runAll().then(() => process.exit(128 + os.constants.signals[signal]));
-  });
-}
-// Not awaited: the top level of a CommonJS script. Failures end in the .catch; runAll never rejects.
-void soak(cleanup)
-  .catch((error: unknown) => {
-    console.error(error instanceof BenchConfigError ? error.message : error);
-    return error instanceof BenchConfigError ? 2 : 1;
-  })
-  .then(async (code) => {
-    await cleanup.runAll();
-    process.exit(code);
-  });
+runScript(soak);

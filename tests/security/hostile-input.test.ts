@@ -392,7 +392,9 @@ async function buildWorld(): Promise<World> {
     resetTokens,
     attemptIds,
     certificateCodes,
-    claimIds: (await prisma.creditClaim.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((c) => c.id),
+    claimIds: (await prisma.creditClaim.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map(
+      (c) => c.id,
+    ),
     lessonSlugs: lessons.map((l) => `${l.position}-${l.slug}`),
   };
 }
@@ -448,7 +450,9 @@ const exportFilters: Record<string, Plausible[]> = {
 /** Keyset cursors of the records page (server/records/sorting.ts): a date sort's, an activity sort's, damaged ones. */
 const recordCursors = [
   Buffer.from(JSON.stringify(['2027-03-01 12:00:00', '1'])).toString('base64url'),
-  Buffer.from(JSON.stringify(['Renal Leiomyosarcoma', '1', '2027-03-01 12:00:00', '1'])).toString('base64url'),
+  Buffer.from(JSON.stringify(['Renal Leiomyosarcoma', '1', '2027-03-01 12:00:00', '1'])).toString(
+    'base64url',
+  ),
   Buffer.from(JSON.stringify(['x', '1; DROP TABLE users'])).toString('base64url'),
   'not-a-cursor',
 ];

@@ -1,6 +1,6 @@
 // A fresh database per test file, cloned from the migrated template in milliseconds and dropped afterwards.
 import crypto from 'node:crypto';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import { createPrisma } from '../../server/db/prisma';
 import type { PrismaClient } from '../../server/generated/prisma/client';
 
@@ -43,4 +43,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+/** Connections of the pool's database, other than this query's, that are not idle (running or in a transaction). */
+export async function busyConnections(
+  pool: Pick<Pool, 'query'>,
+): Promise<{ state: string; query: string }[]> {
+  const { rows } = await pool.query<{ state: string; query: string }>(
+    `SELECT state, query FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+  );
+  return rows;
 }
