@@ -2,8 +2,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { allow } from '../http/access';
-import { rawBody, readQuery } from '../http/input';
-import { currentPasswordSchema, fieldErrors, passwordChangeSchema, profileSchema } from './validation';
+import { fieldErrors, rawBody, readQuery } from '../http/input';
+import { currentPasswordSchema, passwordChangeSchema, profileSchema } from './validation';
 import { professionOptions, profileFormValues, stateOptions } from './form';
 import type { AccountService } from './service';
 

@@ -100,13 +100,3 @@ export const passwordChangeSchema = z.object({
   currentPassword: currentPasswordSchema('Enter your current password'),
   newPassword: passwordSchema,
 });
-
-/** zod issues → one message per form field, for re-rendering the form. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}

@@ -2,15 +2,10 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type passport from 'passport';
 import { z } from 'zod';
-import {
-  currentPasswordSchema,
-  fieldErrors,
-  passwordSchema,
-  registrationSchema,
-} from '../account/validation';
+import { currentPasswordSchema, passwordSchema, registrationSchema } from '../account/validation';
 import { allow } from '../http/access';
 import { HttpError } from '../http/errors';
-import { lineText, rawBody, readQuery } from '../http/input';
+import { fieldErrors, lineText, rawBody, readQuery } from '../http/input';
 import { MAX_REDIRECT_LENGTH, safeNextPath } from '../http/safe-redirect';
 import { professionOptions, profileFormValues, stateOptions } from '../account/form';
 import type { AuthService } from './service';

@@ -2,9 +2,8 @@
 import { Router, type Request, type Response } from 'express';
 import { activityOr404, type Catalogue } from '../catalogue/service';
 import type { ActivityView } from '../catalogue/view-model';
-import { fieldErrors } from '../account/validation';
 import { allow } from '../http/access';
-import { rawBody } from '../http/input';
+import { fieldErrors, rawBody } from '../http/input';
 import type { CreditService } from './service';
 import { claimSchema, claimSteps, evaluationSchema } from './validation';
 

@@ -3,32 +3,21 @@ import type { z } from 'zod';
 import { professionLabels } from '../account/form';
 import type { ActivityView } from '../catalogue/view-model';
 import { professions } from '../content/schema';
-import { withoutInvisibleFormat } from '../http/input';
+import { formValues, withoutInvisibleFormat } from '../http/input';
 import { pathWithQuery } from '../http/safe-redirect';
-import { filterQuery, type RecordFilters } from '../records/filters';
+import { filterQuery, RECORD_FILTER_FIELDS, type RecordFilters } from '../records/filters';
 import { CPE_COLUMNS, CPE_DEADLINE_DAYS, CPE_RULES } from './cpe-columns';
 import { NAME_RULE } from './names';
 import type { FileSummary, RecordList } from './overview';
 import { LISTED_RECORDS } from './overview';
 import { PARS_COLUMNS, PARS_LATE_AFTER_DAYS, PARS_RULES } from './pars-columns';
 
-const FILTER_FIELDS = [
-  'from',
-  'to',
-  'activity',
-  'creditType',
-  'profession',
-  'learner',
-  'certificate',
-  'consent',
-];
-
 /** One message per filter field, for the form. */
 export function filterErrors(error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'from');
-    errors[FILTER_FIELDS.includes(field) ? field : 'from'] ??= issue.message;
+    errors[RECORD_FILTER_FIELDS.includes(field) ? field : 'from'] ??= issue.message;
   }
   return errors;
 }
@@ -66,10 +55,7 @@ export function exportsPage(input: {
   summary?: { pars: FileSummary; cpe: FileSummary };
   errors?: Record<string, string>;
 }) {
-  const raw = (input.query ?? {}) as Record<string, unknown>;
-  const values = Object.fromEntries(
-    FILTER_FIELDS.map((field) => [field, typeof raw[field] === 'string' ? raw[field] : '']),
-  ) as Record<string, string>;
+  const values = formValues(input.query, RECORD_FILTER_FIELDS, 100);
   const creditTypes = new Map<string, string>();
   for (const activity of input.activities)
     for (const type of activity.creditTypes) creditTypes.set(type.code, type.label);

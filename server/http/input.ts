@@ -97,3 +97,24 @@ export const readBody = <S extends z.ZodType>(req: Request, schema: S): z.infer<
 
 /** A page number from a query string: a positive integer, else the first page. */
 export const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
+
+/** zod issues → one message per form field, for re-rendering the form. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+/** What was typed, as text only (a repeated or nested parameter is not echoed back), bounded: for a form shown again. */
+export function formValues(source: unknown, fields: readonly string[], max = 600): Record<string, string> {
+  const values = source && typeof source === 'object' ? (source as Record<string, unknown>) : {};
+  return Object.fromEntries(
+    fields.map((field) => {
+      const value = values[field];
+      return [field, typeof value === 'string' ? value.slice(0, max) : ''];
+    }),
+  );
+}

@@ -17,28 +17,31 @@ const isoDate = z
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUndefined, schema.optional());
 
-export const recordFiltersSchema = z
-  .object({
-    /** Completion date from (inclusive, UTC day). */
-    from: optional(isoDate),
-    /** Completion date to (inclusive, UTC day). */
-    to: optional(isoDate),
-    /** Activity slug. */
-    activity: optional(z.string().regex(/^[a-z0-9-]{1,100}$/, 'Choose an activity from the list.')),
-    /** Credit code, e.g. AMA_PRA_1, ANCC, ACPE. */
-    creditType: optional(z.string().regex(/^[A-Z0-9_]{1,40}$/, 'Choose a credit type from the list.')),
-    profession: optional(z.enum(Object.values(Profession) as [Profession, ...Profession[]])),
-    /** Part of the learner's name (as claimed) or email, any case. */
-    learner: optional(lineText(100, 'The learner search').transform((q) => q.trim())),
-    /** The state of the record's current certificate. */
-    certificate: optional(z.enum(['valid', 'revoked'])),
-    /** Whether the learner consented to share the record with boards (see CONSENTED_SQL). */
-    consent: optional(z.enum(['yes', 'no'])),
-  })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, {
-    message: 'The start date is after the end date.',
-    path: ['to'],
-  });
+const recordFilterShape = z.object({
+  /** Completion date from (inclusive, UTC day). */
+  from: optional(isoDate),
+  /** Completion date to (inclusive, UTC day). */
+  to: optional(isoDate),
+  /** Activity slug. */
+  activity: optional(z.string().regex(/^[a-z0-9-]{1,100}$/, 'Choose an activity from the list.')),
+  /** Credit code, e.g. AMA_PRA_1, ANCC, ACPE. */
+  creditType: optional(z.string().regex(/^[A-Z0-9_]{1,40}$/, 'Choose a credit type from the list.')),
+  profession: optional(z.enum(Object.values(Profession) as [Profession, ...Profession[]])),
+  /** Part of the learner's name (as claimed) or email, any case. */
+  learner: optional(lineText(100, 'The learner search').transform((q) => q.trim())),
+  /** The state of the record's current certificate. */
+  certificate: optional(z.enum(['valid', 'revoked'])),
+  /** Whether the learner consented to share the record with boards (see CONSENTED_SQL). */
+  consent: optional(z.enum(['yes', 'no'])),
+});
+
+/** The filters' query parameters, in the form's order (the records page and the exports page share the form). */
+export const RECORD_FILTER_FIELDS = Object.keys(recordFilterShape.shape) as readonly string[];
+
+export const recordFiltersSchema = recordFilterShape.refine((f) => !f.from || !f.to || f.from <= f.to, {
+  message: 'The start date is after the end date.',
+  path: ['to'],
+});
 
 export type RecordFilters = z.infer<typeof recordFiltersSchema>;
 

@@ -6,42 +6,14 @@ import type { Catalogue } from '../catalogue/service';
 import { formatCredits } from '../catalogue/view-model';
 import { validateRevokeReason } from '../certificates/service';
 import { allow } from '../http/access';
-import { parseId, rawBody, readQuery } from '../http/input';
+import { fieldErrors, formValues, parseId, rawBody, readQuery } from '../http/input';
 import { correctionSchema, REASON_MAX } from './correction';
-import { recordFiltersSchema, type RecordFilters } from './filters';
+import { RECORD_FILTER_FIELDS, recordFiltersSchema, type RecordFilters } from './filters';
 import { recordListView, sortFields } from './list-view';
 import { recordView } from './record-view';
 import type { RecordService } from './service';
 import { pagingSchema, sortOf } from './sorting';
 
-/** Field → first message, for a form re-rendered with its errors. */
-const fieldErrors = (error: z.ZodError) => {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    errors[field] ??= issue.message;
-  }
-  return errors;
-};
-
-/** What was typed, as text only (a repeated or nested parameter is not echoed back), bounded. */
-const typed = (source: unknown, fields: readonly string[], max = 600): Record<string, string> => {
-  const values = source && typeof source === 'object' ? (source as Record<string, unknown>) : {};
-  return Object.fromEntries(
-    fields.map((field) => [field, typeof values[field] === 'string' ? values[field].slice(0, max) : '']),
-  );
-};
-
-const FILTER_FIELDS = [
-  'from',
-  'to',
-  'activity',
-  'creditType',
-  'profession',
-  'learner',
-  'certificate',
-  'consent',
-];
 const doneQuery = z.object({ done: z.enum(['revoked', 'corrected']).optional().catch(undefined) });
 const DONE_MESSAGES = {
   revoked: 'The certificate was revoked. Its verification page now says so, with the date and the reason.',
@@ -59,7 +31,7 @@ export function recordRoutes(deps: { records: RecordService; catalogue: Catalogu
     const sort = sortOf(paging);
     const parsed = recordFiltersSchema.safeParse(req.query);
     const options = await records.filterOptions();
-    const values = typed(req.query, FILTER_FIELDS, 100);
+    const values = formValues(req.query, RECORD_FILTER_FIELDS, 100);
     const common = { title: 'Completion records', options, values, sortFields: sortFields(sort) };
     res.set('Cache-Control', 'private, no-store');
     if (!parsed.success)
@@ -100,7 +72,7 @@ export function recordRoutes(deps: { records: RecordService; catalogue: Catalogu
     const body = rawBody(req);
     const checked = validateRevokeReason(body.reason);
     if ('error' in checked) {
-      const reason = typed(body, ['reason'], REASON_MAX + 100).reason;
+      const reason = formValues(body, ['reason'], REASON_MAX + 100).reason;
       return renderRecord(res, id, { revokeErrors: { reason: checked.error }, revokeReason: reason }, 422);
     }
     await records.revoke(req.user!, id, checked.reason, req.ip ?? 'unknown');
@@ -120,7 +92,7 @@ export function recordRoutes(deps: { records: RecordService; catalogue: Catalogu
     const body = rawBody(req);
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      const values = typed(body, ['amount', 'creditCode', 'reason'], REASON_MAX + 100);
+      const values = formValues(body, ['amount', 'creditCode', 'reason'], REASON_MAX + 100);
       const correction = { ...values, amount: values.amount || formatCredits(current.amount) };
       return renderRecord(res, id, { correctErrors: fieldErrors(parsed.error), correction }, 422);
     }
