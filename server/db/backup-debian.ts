@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
 
 export class ClientToolsError extends Error {
@@ -51,26 +50,15 @@ export interface InstalledPackage {
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
-/** Tries per download: a connection the network dropped (fetch failed) is tried again, an HTTP error is not. */
-const DOWNLOAD_TRIES = 3;
-
 async function download(url: string): Promise<Buffer> {
-  for (let attempt = 1; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: AbortSignal.timeout(120_000) });
-    } catch (error) {
-      if (attempt < DOWNLOAD_TRIES) {
-        await sleep(1000 * attempt);
-        continue;
-      }
-      throw new ClientToolsError(
-        `cannot download ${url} (${DOWNLOAD_TRIES} tries): ${(error as Error).message}`,
-      );
-    }
-    if (!response.ok) throw new ClientToolsError(`cannot download ${url}: HTTP ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  } catch (error) {
+    throw new ClientToolsError(`cannot download ${url}: ${(error as Error).message}`);
   }
+  if (!response.ok) throw new ClientToolsError(`cannot download ${url}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }
 
 /** Refuses early, with the reason, where this install cannot work. */
