@@ -39,6 +39,8 @@ export interface Outcome {
   measurement?: Measurement;
   /** The figure its ratios use. */
   rate?: number;
+  /** Further figures for ratios, by name (the floor measured in turn with the submissions). */
+  rates?: Record<string, number>;
   /** Lines printed after the table. */
   lines?: string[];
   /** What makes the run a failure (errored requests, unexpected answers…): empty when it is sound. */

@@ -27,7 +27,7 @@ import { mixed } from './scenarios/mixed';
 import { pdf } from './scenarios/pdf';
 import { records } from './scenarios/records';
 import { report } from './scenarios/report';
-import { submissions } from './scenarios/submissions';
+import { FLOOR_IN_TURN, submissions } from './scenarios/submissions';
 import { verify, verifyCold } from './scenarios/verify';
 import { listen, startServers } from './servers';
 
@@ -59,8 +59,10 @@ const ratios: Ratio[] = [
   { numerator: 'verify', denominator: 'hello', target: 0.5 },
   // Every request a database lookup and a render: what a verifier's first look at a certificate costs.
   { numerator: 'verify-cold', denominator: 'hello', target: null },
-  // Scoring against what any signed-in POST costs before its route runs.
-  { numerator: 'submissions', denominator: 'floor', target: 0.6, unit: 'scored/s ÷ req/s' },
+  // Scoring against what any signed-in POST costs before its route runs, the two measured in turn.
+  { numerator: 'submissions', denominator: FLOOR_IN_TURN, target: 0.6, unit: 'scored/s ÷ req/s' },
+  // The same against the floor's own measurement earlier in the run: how far the machine drifted in between.
+  { numerator: 'submissions', denominator: 'floor', target: null, unit: 'scored/s ÷ req/s' },
   { numerator: 'submissions', denominator: 'insert', target: null, unit: 'scored/s ÷ req/s' },
 ];
 
@@ -109,6 +111,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   for (const scenario of scenarios.filter((s) => selected(s.name))) {
     const outcome = await scenario.run(bench);
     if (outcome.rate !== undefined) bench.rates.set(scenario.name, outcome.rate);
+    for (const [name, rate] of Object.entries(outcome.rates ?? {})) bench.rates.set(name, rate);
     outcomes.push({ name: scenario.name, outcome });
   }
 
@@ -121,7 +124,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   console.log(
     ratioLines(
       computeRatios(
-        ratios.filter((r) => selected(r.numerator) && selected(r.denominator)),
+        ratios.filter((r) => bench.rates.has(r.numerator) && bench.rates.has(r.denominator)),
         bench.rates,
       ),
     ),
