@@ -60,7 +60,9 @@ describe('the build of npm start (server/cli/build-if-changed.mjs)', () => {
     };
     expect(scripts.build).toBe(`node ${helper}`);
     expect(scripts.start).toMatch(
-      new RegExp(`^node ${helper.replace(/\./g, '\\.')} && .*node (?:--[a-z-]+=\\d+ )*dist/server/main\\.js$`),
+      new RegExp(
+        `^node ${helper.replace(/\./g, '\\.')} && .*node (?:--[a-z-]+=\\d+ )*dist/server/main\\.js$`,
+      ),
     );
   });
 
