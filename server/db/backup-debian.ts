@@ -55,7 +55,10 @@ async function download(url: string): Promise<Buffer> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(120_000) });
   } catch (error) {
-    throw new ClientToolsError(`cannot download ${url}: ${(error as Error).message}`);
+    // fetch says only "fetch failed"; the reason (DNS, refused, an untrusted certificate…) is its cause.
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error ? ` (${cause.message})` : '';
+    throw new ClientToolsError(`cannot download ${url}: ${(error as Error).message}${reason}`);
   }
   if (!response.ok) throw new ClientToolsError(`cannot download ${url}: HTTP ${response.status}`);
   return Buffer.from(await response.arrayBuffer());

@@ -78,6 +78,13 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * A host whose TLS passes through an inspecting proxy trusts its CA through NODE_EXTRA_CA_CERTS: without it, the
+ * client tools' download fails with a self-signed certificate whenever no earlier suite installed them.
+ */
+const trustEnv = () =>
+  process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {};
+
 /** Runs `npm run db:backup`/`db:restore`'s script through tsx, with a minimal environment plus `env`. */
 export function runCli(
   script: 'db-backup' | 'db-restore' | 'create-user',
@@ -90,7 +97,7 @@ export function runCli(
       [`server/cli/${script}.ts`, ...args],
       {
         cwd: projectRoot,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...trustEnv(), ...env },
         timeout: 120_000,
       },
       (error, stdout, stderr) =>
