@@ -40,12 +40,20 @@ describe('the streaming workbook', () => {
     const stalled = new PassThrough(); // never read: its buffer fills and stays full
     const writing = streamWorkbook(content(source.rows), stalled);
     writing.catch(() => {});
-    await sleep(1500);
-    const takenWhileStalled = source.state.taken;
+    // Until no row is taken for half a second: the compressor's input and the unread output are full by then. A
+    // fixed wait of 1.5 s was too short once on a loaded 2-vCPU CI run (2,600 rows, then 2,800).
+    let takenWhileStalled = 0;
+    for (const deadline = Date.now() + 20_000; takenWhileStalled === 0 && Date.now() < deadline;) {
+      const before = source.state.taken;
+      await sleep(500);
+      if (before > 0 && source.state.taken === before) takenWhileStalled = before;
+    }
+    // Measured: about 3,000 rows (what the compressor had taken in before the output backed up). Without
+    // backpressure every row would be taken.
+    expect(takenWhileStalled).toBeGreaterThan(0);
+    expect(takenWhileStalled).toBeLessThan(20_000);
     await sleep(500);
     expect(source.state.taken).toBe(takenWhileStalled);
-    // Measured: about 3,000 rows (what the compressor had taken in before the output backed up).
-    expect(takenWhileStalled).toBeLessThan(20_000);
 
     stalled.destroy();
     await expect(writing).rejects.toBeInstanceOf(AbortedExport);
