@@ -1,9 +1,8 @@
 // Exports stream: the download starts before the last row is read, a client that goes away half-way gives the
 // database connection back (and the audit log says how far it got), and at most two exports hold connections at once.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, serveOnPort, type ServedApp, type TestApp } from '../support/app';
 import { submitForm, visitor } from '../support/client';
 import { factories, strongPassword } from '../support/factories';
 import { exportAudits, addSyntheticCopies } from './records';
@@ -12,7 +11,7 @@ const COPIES = 20_000;
 const EXPORT = '/admin/exports/records.csv?synthetic=include';
 
 let t: TestApp;
-let server: http.Server;
+let served: ServedApp;
 let port: number;
 let cookie: string;
 
@@ -28,15 +27,11 @@ beforeAll(async () => {
     password: strongPassword,
   });
   cookie = (signedIn.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-  server = http.createServer(t.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await serveOnPort(t.app);
+  port = served.port;
 }, 120_000);
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await served?.close();
   await t?.close();
 });
 

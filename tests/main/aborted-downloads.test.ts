@@ -4,9 +4,8 @@
 // node-postgres pool the test can count, and Prisma's, seen in pg_stat_activity) is idle, no statement is left
 // running, and the next download is whole. tests/exports/streaming.test.ts covers one export abandoned alone.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, serveOnPort, type ServedApp, type TestApp } from '../support/app';
 import { busyConnections as busyPoolConnections } from '../support/database';
 import { submitForm, visitor } from '../support/client';
 import { factories, strongPassword, type Factories } from '../support/factories';
@@ -16,21 +15,17 @@ const EXPORT = '/admin/exports/records.csv?synthetic=include';
 
 let t: TestApp;
 let make: Factories;
-let server: http.Server;
+let served: ServedApp;
 let port: number;
 
 beforeAll(async () => {
   t = await createTestApp({ throttle: relaxedThrottle, production: true });
   make = factories(t);
-  server = http.createServer(t.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await serveOnPort(t.app);
+  port = served.port;
 }, 60_000);
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await served?.close();
   await t?.close();
 });
 

@@ -12,9 +12,8 @@
 //    connection and the export's slot were held for ever. server/exports/stream.ts now refuses to write to a
 //    response already closed.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
+import { createTestApp, relaxedThrottle, serveOnPort, type ServedApp, type TestApp } from '../support/app';
 import { busyConnections as busyPoolConnections } from '../support/database';
 import { csrfTokenFrom, postJson, signIn, submitForm, visitor } from '../support/client';
 import { factories, firstActivity, strongPassword, type Factories } from '../support/factories';
@@ -24,19 +23,17 @@ const PRISMA_POOL = 5;
 
 let t: TestApp;
 let make: Factories;
-let server: http.Server;
+let served: ServedApp;
 let port: number;
 
 beforeAll(async () => {
   t = await createTestApp({ throttle: relaxedThrottle });
   make = factories(t);
-  server = http.createServer(t.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await serveOnPort(t.app);
+  port = served.port;
 }, 60_000);
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   // Should fault 2 come back, the app's pool never gets its connection back and cannot end: the database is
   // dropped (which ends that connection) without waiting for it.
   const closed = await Promise.race([t.close().then(() => true), sleep(5000).then(() => false)]);

@@ -1,4 +1,6 @@
 // The real application on a fresh database with the real content synced into it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Pool } from 'pg';
 import pino, { type Logger } from 'pino';
@@ -101,6 +103,32 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await pool.end();
       if (prisma !== db.prisma) await prisma.$disconnect();
       await db.drop();
+    },
+  };
+}
+
+export interface ServedApp {
+  server: http.Server;
+  port: number;
+  /** Closes every connection, then the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `app` on 127.0.0.1 at a free port, for clients that hold real sockets (fetch, http.get). Idle kept-alive
+ * sockets stay open 60 s, not node's 5: after an event-loop stall on a loaded CI machine, a client can reuse a socket
+ * in the same turn as the server closes it as idle, and that request fails with ECONNRESET.
+ */
+export async function serveOnPort(app: http.RequestListener): Promise<ServedApp> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }
