@@ -15,7 +15,7 @@ import type { SheetQuestion } from './scoring';
 // only for a single-best-answer item, and no answer is for a position the attempt does not have. The per-answer
 // checks avoid subqueries where an operator does: a one-option answer has no duplicate, and isCorrect is a count and
 // a containment, not two sorted aggregates (as many options as the key and all of the key; only a valid, so
-// duplicate-free, answer is ever stored). Judging was most of the statement's time (0.62 → 0.49 ms).
+// duplicate-free, answer is ever stored). Mean execution on the bench data went from 0.62 to 0.49 ms.
 export const SCORE_IF_ACCEPTED_SQL = `
   WITH target AS (
     SELECT id FROM attempts WHERE id = $1 AND user_id = $2 AND status = 'in_progress'
