@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { professionLabels } from '../account/form';
 import type { ActivityView } from '../catalogue/view-model';
 import { professions } from '../content/schema';
-import { formValues, withoutInvisibleFormat } from '../http/input';
+import { fieldErrors, formValues, withoutInvisibleFormat } from '../http/input';
 import { pathWithQuery } from '../http/safe-redirect';
 import { filterQuery, RECORD_FILTER_FIELDS, type RecordFilters } from '../records/filters';
 import { CPE_COLUMNS, CPE_DEADLINE_DAYS, CPE_RULES } from './cpe-columns';
@@ -12,13 +12,11 @@ import type { FileSummary, RecordList } from './overview';
 import { LISTED_RECORDS } from './overview';
 import { PARS_COLUMNS, PARS_LATE_AFTER_DAYS, PARS_RULES } from './pars-columns';
 
-/** One message per filter field, for the form. */
+/** One message per filter field, for the form; a message about anything else is shown at the first field. */
 export function filterErrors(error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'from');
-    errors[RECORD_FILTER_FIELDS.includes(field) ? field : 'from'] ??= issue.message;
-  }
+  for (const [field, message] of Object.entries(fieldErrors(error)))
+    errors[RECORD_FILTER_FIELDS.includes(field) ? field : 'from'] ??= message;
   return errors;
 }
 
