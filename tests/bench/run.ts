@@ -29,6 +29,7 @@ import { records } from './scenarios/records';
 import { report } from './scenarios/report';
 import { FLOOR_IN_TURN, submissions } from './scenarios/submissions';
 import { verify, verifyCold } from './scenarios/verify';
+import { FLOOR_IN_TURN_WITH_WRITE, writeFloor } from './scenarios/write-floor';
 import { listen, startServers } from './servers';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
@@ -43,6 +44,7 @@ const scenarios: Scenario[] = [
   lesson,
   insert,
   floor,
+  writeFloor,
   verify,
   verifyCold,
   submissions,
@@ -64,6 +66,8 @@ const ratios: Ratio[] = [
   // The same against the floor's own measurement earlier in the run: how far the machine drifted in between.
   { numerator: 'submissions', denominator: 'floor', target: null, unit: 'scored/s ÷ req/s' },
   { numerator: 'submissions', denominator: 'insert', target: null, unit: 'scored/s ÷ req/s' },
+  // A route that only stores the answers in one INSERT, against the floor in turn: the ceiling of any durable write.
+  { numerator: 'write-floor', denominator: FLOOR_IN_TURN_WITH_WRITE, target: null },
 ];
 
 const loadAverage = () => os.loadavg()[0]!.toFixed(2);

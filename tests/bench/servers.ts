@@ -16,6 +16,7 @@ import { migrationNames } from '../../server/db/migrations';
 import { listenForNotifications } from '../../server/db/notifications';
 import { createPrisma } from '../../server/db/prisma';
 import { allow } from '../../server/http/access';
+import { parseAnswers } from '../../server/posttest/routes';
 import type { Cleanup } from './cleanup';
 
 export interface BenchServers {
@@ -29,8 +30,11 @@ export interface BenchServers {
   sessionSecret: string;
 }
 
-/** The floor app's only route. */
+/** The floor app's route that does nothing. */
 export const FLOOR_PATH = '/bench/signed-in-post';
+/** The floor app's route that stores the form's answers in one INSERT (scenarios/write-floor.ts). */
+export const FLOOR_WRITE_PATH = '/bench/signed-in-write';
+export const FLOOR_WRITES_TABLE = 'bench_signed_in_writes';
 
 /** Listens on 127.0.0.1 at a free port and registers the close; returns the base URL. */
 export async function listen(
@@ -112,14 +116,28 @@ export async function startServers(
    * A signed-in POST that does nothing: everything the product app runs in front of its routes, in its order and
    * from the same list (app.ts requestPipeline: request log, headers, health, URL check, database gate, body
    * parsing and check, session with its user, absolute timeout, CSRF check), then one route that only checks the
-   * user is signed in and answers 303. The product has no such route; this app exists only here.
+   * user is signed in and answers 303. The product has no such route; this app exists only here. Its second route
+   * also stores the answers, parsed as the post-test parses them, in one INSERT: the cheapest durable record of a
+   * submission.
    */
-  const floorApp = () => {
+  const floorApp = async () => {
     const floor = platform('floor', 0);
+    await floor.pool.query(
+      `CREATE TABLE IF NOT EXISTS ${FLOOR_WRITES_TABLE} (id bigserial PRIMARY KEY, user_id int NOT NULL, ` +
+        'answers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    );
     const app = express();
     app.disable('x-powered-by');
     app.use(requestPipeline(floor, composeServices(floor)));
     app.post(FLOOR_PATH, allow.signedIn(), (_req, res) => res.redirect(303, '/'));
+    app.post(FLOOR_WRITE_PATH, allow.signedIn(), async (req, res) => {
+      await floor.pool.query({
+        name: 'bench-signed-in-write',
+        text: `INSERT INTO ${FLOOR_WRITES_TABLE} (user_id, answers) VALUES ($1, $2)`,
+        values: [req.user!.id, JSON.stringify(parseAnswers(req.body))],
+      });
+      res.redirect(303, '/');
+    });
     const plainError: ErrorRequestHandler = (
       error: { status?: number; message?: string },
       _req,
@@ -140,7 +158,7 @@ export async function startServers(
   const servers = {
     app: await listen(productApp('app', 0, appPrisma), 'app', cleanup),
     proxied: await listen(productApp('proxied app', 1), 'proxied app', cleanup),
-    floor: await listen(floorApp(), 'floor app', cleanup),
+    floor: await listen(await floorApp(), 'floor app', cleanup),
     sessionSecret: session.secret,
   };
   // Each listener's first connection resets the caches: before the first measured request, as in main.ts.

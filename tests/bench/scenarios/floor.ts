@@ -6,17 +6,20 @@ import { rotatingRequests, type LoadRequest } from '../load/data';
 import type { Target } from '../measure';
 import { FLOOR_PATH } from '../servers';
 
-/** The floor's load; the submissions scenario measures it again, in turn with its own rounds. */
-export async function floorTarget(bench: Bench): Promise<Target> {
+/**
+ * The floor's load (the submissions and write-floor scenarios measure it again, in turn with their own rounds);
+ * the same requests sent to `path`, another route of the floor app.
+ */
+export async function floorTarget(bench: Bench, path = FLOOR_PATH): Promise<Target> {
   const requests = (await bench.learners()).map((learner): LoadRequest => ({
     method: 'POST',
-    path: FLOOR_PATH,
+    path,
     headers: { cookie: learner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: `${sampleAnswers}&_csrf=${encodeURIComponent(learner.csrf)}`,
   }));
   const [first] = requests;
   return {
-    url: `${bench.servers.floor}${FLOOR_PATH}`,
+    url: `${bench.servers.floor}${path}`,
     method: 'POST',
     headers: first!.headers,
     body: first!.body,

@@ -5,7 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { ACTIVITY_SLUG, inBatches, type Bench, type Scenario } from '../bench';
 import type { SignedInLearner } from '../learners';
 import { attemptQueue, sharedCounter, type AttemptQueue } from '../load/data';
-import { measure, type Measurement, type Target } from '../measure';
+import { inTurn, mainThreadLine, ROUNDS_IN_TURN, type Turn } from '../in-turn';
+import { measure, type Target } from '../measure';
 import { problemsOf } from '../report';
 import { floorTarget } from './floor';
 
@@ -13,11 +14,6 @@ const postTestPath = `/activities/${ACTIVITY_SLUG}/post-test`;
 
 /** The rate of the floor measured in turn with the submissions, for the target ratio (run.ts). */
 export const FLOOR_IN_TURN = 'floor in turn';
-/**
- * When the floor scenario ran, the two take turns in rounds of duration ÷ this: the host's other tenants take CPU
- * for seconds at a time, and a ratio of two measurements 20 s apart moved between 0.47 and 0.88 in one morning.
- */
-const ROUNDS_IN_TURN = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POSTs …/post-test/attempts as the learner; returns the new attempt's id. */
@@ -173,76 +169,79 @@ export const submissions: Scenario = {
         `(prepared in ${preparedIn.toFixed(1)} s)` +
         (floorLoad ? `, in turn with the floor: ${roundCount} rounds of ${round.duration} s each` : ''),
     );
-    const rounds: Round[] = [];
-    for (let i = 0; i < roundCount; i += 1) {
-      const floorRound = floorLoad ? await measure(floorLoad, round) : null;
-      const from = new Date();
-      const measurement = await measure(target, round);
-      const to = new Date();
+    const turns = await inTurn(target, floorLoad, { rounds: roundCount, ...round }, async (turn, i) => {
       await settle();
       // Counted by submitted_at: requests still in flight at the end and committed after `to` are left out.
       const scoredCount = await prisma.attempt.count({
-        where: { userId: { in: userIds }, status: 'scored', submittedAt: { gte: from, lte: to } },
+        where: { userId: { in: userIds }, status: 'scored', submittedAt: { gte: turn.from, lte: turn.to } },
       });
-      // The rate counts the 303s the load received, as the floor's counts its answers: a request the server took
-      // before the round ended but answered after is scored, yet not counted on either side.
-      const answered = measurement.statusCodes['303'] ?? 0;
-      if (scoredCount < answered)
+      if (scoredCount < answered(turn))
         problems.push(
-          `round ${i + 1}: ${answered} submissions answered 303 but only ${scoredCount} were scored`,
+          `round ${i + 1}: ${answered(turn)} submissions answered 303 but only ${scoredCount} were scored`,
         );
-      rounds.push({ floor: floorRound, measurement, scored: answered });
-      problems.push(...[floorRound, measurement].flatMap((m) => (m ? problemsOf(m) : [])));
-    }
+      problems.push(
+        ...[turn.baseline, turn.target].flatMap((phase) => (phase ? problemsOf(phase.measurement) : [])),
+      );
+    });
     if (Atomics.load(queue.cursor, 0) > queue.ids.length)
       problems.push(`ran out of the ${queue.ids.length} prepared attempts`);
     const seconds = round.duration * roundCount;
-    const rate = rounds.reduce((sum, r) => sum + r.scored, 0) / seconds;
+    const rate = turns.reduce((sum, turn) => sum + answered(turn), 0) / seconds;
     const rates: Record<string, number> = {};
-    if (floorLoad) rates[FLOOR_IN_TURN] = rounds.reduce((sum, r) => sum + r.floor!.requests, 0) / seconds;
+    if (floorLoad)
+      rates[FLOOR_IN_TURN] =
+        turns.reduce((sum, turn) => sum + turn.baseline!.measurement.requests, 0) / seconds;
     return {
       rate,
       rates,
-      lines: lines(rounds, round.duration),
+      lines: lines(turns, round.duration),
       problems,
     };
   },
 };
 
-interface Round {
-  /** The floor measured just before, when it is measured in turn. */
-  floor: Measurement | null;
-  measurement: Measurement;
-  /** Submissions answered 303 during the round, each scored (checked against the database). */
-  scored: number;
-}
+/**
+ * Submissions answered 303 in a round, each scored (checked against the database). The rate counts these, as the
+ * floor's counts its answers: a request the server took before the round ended but answered after is scored, yet
+ * not counted on either side.
+ */
+const answered = (turn: Turn) => turn.target.measurement.statusCodes['303'] ?? 0;
 
 const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function lines(rounds: Round[], roundSeconds: number): string[] {
-  const seconds = roundSeconds * rounds.length;
-  const scored = rounds.reduce((sum, r) => sum + r.scored, 0);
-  const requests = rounds.reduce((sum, r) => sum + r.measurement.requests, 0);
-  const codes = rounds.flatMap((r) => Object.entries(r.measurement.statusCodes));
+function lines(turns: Turn[], roundSeconds: number): string[] {
+  const seconds = roundSeconds * turns.length;
+  const measurements = turns.map((turn) => turn.target.measurement);
+  const scored = turns.reduce((sum, turn) => sum + answered(turn), 0);
+  const requests = measurements.reduce((sum, m) => sum + m.requests, 0);
+  const codes = measurements.flatMap((m) => Object.entries(m.statusCodes));
   const count = (test: (code: number) => boolean) =>
     codes.filter(([code]) => test(Number(code))).reduce((sum, [, n]) => sum + n, 0);
   const output = [
     `post-test submissions: ${scored} attempts scored in ${seconds} s = ${(scored / seconds).toFixed(1)} scored/s ` +
       `(303 answers, each checked scored in the database)`,
     `  requests: ${(requests / seconds).toFixed(1)} req/s, ` +
-      `p50 ${median(rounds.map((r) => r.measurement.latencyP50))} ms, ` +
-      `p99 ${Math.max(...rounds.map((r) => r.measurement.latencyP99))} ms (median and worst of the rounds), ` +
+      `p50 ${median(measurements.map((m) => m.latencyP50))} ms, ` +
+      `p99 ${Math.max(...measurements.map((m) => m.latencyP99))} ms (median and worst of the rounds), ` +
       `${requests} answered: 2xx ${count((c) => c < 300)}, 3xx ${count((c) => c >= 300 && c < 400)} ` +
       `(303: ${count((c) => c === 303)}), 4xx ${count((c) => c >= 400 && c < 500)}, 5xx ${count((c) => c >= 500)}, ` +
-      `errors ${rounds.reduce((sum, r) => sum + r.measurement.errors, 0)}`,
+      `errors ${measurements.reduce((sum, m) => sum + m.errors, 0)}`,
   ];
-  if (rounds.every((r) => r.floor)) {
-    const perRound = rounds.map(
-      (r) => `${r.scored} ÷ ${r.floor!.requests} = ${(r.scored / r.floor!.requests).toFixed(2)}`,
+  const baselines = turns.flatMap((turn) => (turn.baseline ? [turn.baseline] : []));
+  if (baselines.length === turns.length) {
+    const perRound = turns.map(
+      (turn) =>
+        `${answered(turn)} ÷ ${turn.baseline!.measurement.requests} = ` +
+        `${(answered(turn) / turn.baseline!.measurement.requests).toFixed(2)}`,
     );
     output.push(
       `  in turn with the floor, scored ÷ floor requests per ${roundSeconds} s round: ${perRound.join('; ')}`,
     );
   }
+  const mainThread = mainThreadLine([
+    { label: 'floor', phases: baselines },
+    { label: 'submissions', phases: turns.map((turn) => turn.target) },
+  ]);
+  if (mainThread) output.push(mainThread);
   return output;
 }
