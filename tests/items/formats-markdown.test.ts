@@ -7,6 +7,7 @@ import {
   htmlToMarkdown,
   moodleAutoToMarkdown,
   plainToMarkdown,
+  UnreadableHtml,
 } from '../../server/items/formats/markdown-text';
 
 const textOf = (html: string) => cheerio.load(`<div>${html}</div>`)('div').first().text();
@@ -33,6 +34,25 @@ describe('HTML to Markdown', () => {
     ['<p>unclosed <b>bold', 'unclosed **bold**'],
   ])('when the HTML is %j, then the Markdown is %j', (html, markdown) => {
     expect(htmlToMarkdown(html)).toBe(markdown);
+  });
+
+  it.each([
+    ['<p>Stem</p><style>p { color: red }<p>rest</p>', 'style'],
+    ['<p>Stem</p><script>x()<p>rest</p>', 'script'],
+    ['<p>Stem</p><textarea>notes<p>rest</p>', 'textarea'],
+    ['<p>Stem</p><xmp>raw<p>rest</p>', 'xmp'],
+    ['<p>Stem</p><title>t<p>rest</p>', 'title'],
+    ['<p>Stem <STYLE>p{}<p>rest</p>', 'style'],
+  ])('when %j leaves a raw-text element open, then it is refused (its rest would be lost)', (html, name) => {
+    expect(() => htmlToMarkdown(html)).toThrow(UnreadableHtml);
+    expect(() => htmlToMarkdown(html)).toThrow(`opens a <${name}> element that is never closed`);
+  });
+
+  it('when raw-text elements are closed, or a paragraph or list item is left open, then nothing is refused', () => {
+    expect(htmlToMarkdown('<style>p{}</style><p>a</p><script>x()</script><textarea>t</textarea><p>b')).toBe(
+      'a\n\nb',
+    );
+    expect(htmlToMarkdown('<ul><li>one<li>two')).toBe('- one\n- two');
   });
 
   it('when the text is in Moodle auto-format, then line breaks are kept', () => {

@@ -242,6 +242,51 @@ describe('broken files: each broken question reported with its reason, the rest 
   });
 });
 
+describe('HTML that cannot be read whole', () => {
+  it('when a question leaves a <style>, <script> or <textarea> open, then it is refused with why instead of imported without the text after it', async () => {
+    const question = (name: string, stem: string, answer = 'yes') =>
+      `<question type="multichoice"><name><text>${name}</text></name>` +
+      `<questiontext format="html"><text><![CDATA[${stem}]]></text></questiontext>` +
+      `<answer fraction="100"><text><![CDATA[${answer}]]></text></answer>` +
+      `<answer fraction="0"><text>no</text></answer></question>`;
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?><quiz>' +
+      '<question type="category"><category><text>$course$/top/O1</text></category></question>' +
+      question('open-style', '<p>Which finding?</p><style>p { color: red }<p>The part after the style.</p>') +
+      question('open-script', '<p>Stem</p>', '<script>track()') +
+      question('closed-style', '<style>p { color: red }</style><p>Which <b>finding</b>?</p>') +
+      '</quiz>';
+    const res = await upload(agent, slug, { fileName: 'open.xml', content: xml, contentType: 'text/xml' });
+    expect(res.status).toBe(200);
+    const preview = readPreview(res.text);
+    expect(preview.ready.map((row) => row[1])).toEqual(['closed-style']);
+    expectReasons(preview.refused, [
+      [
+        'open-style',
+        /^Its HTML opens a <style> element that is never closed, so the text after it would be lost/,
+      ],
+      ['open-script', /^Its HTML opens a <script> element that is never closed/],
+    ]);
+
+    const gift = await upload(agent, slug, {
+      fileName: 'open.gift',
+      content:
+        '$CATEGORY: top/O1\n\n::gift-open-textarea::[html]<p>Which?</p><textarea>notes<p>Rest</p> {=a ~b}',
+    });
+    expectReasons(readPreview(gift.text).refused, [
+      ['gift-open-textarea', /^Its HTML opens a <textarea> element that is never closed/],
+    ]);
+
+    expect((await confirm(agent, slug, res.text)).status).toBe(303);
+    const created = (await imported()).filter(
+      (item) => item.key.includes('style') || item.key.includes('open'),
+    );
+    expect(created.map((item) => [item.key, item.versions[0]!.stem])).toEqual([
+      ['closed-style', 'Which **finding**?'],
+    ]);
+  });
+});
+
 describe('a valid Moodle XML file', () => {
   it('when it is imported, then HTML becomes Markdown (script dropped), categories and tags name objectives and references come along', async () => {
     const res = await upload(agent, slug, {

@@ -14,7 +14,7 @@
 //  - multiple choice: "=" marks the right answer (and makes it single-answer); without any "=", weights
 //    "~%50%" make it multiple-answer; "#" starts an answer's feedback;
 //  - true/false: {TRUE#a#b}: "a" is the feedback for a WRONG answer, "b" for a right one.
-import { htmlToMarkdown, moodleAutoToMarkdown, plainToMarkdown } from './markdown-text';
+import { htmlToMarkdown, moodleAutoToMarkdown, plainToMarkdown, unreadableProblem } from './markdown-text';
 import {
   choiceDraft,
   nameFromText,
@@ -148,7 +148,20 @@ function readQuestion(whole: string, block: Block, number: number, category: str
     objective: objectiveFromCategory(category),
     ...fields,
   });
+  try {
+    return readBody(text, name, block, question);
+  } catch (error) {
+    return question({ problem: unreadableProblem(error) });
+  }
+}
 
+/** The question from its text after the name (`::name::`, null when none): the stem, then the answers in braces. */
+function readBody(
+  text: string,
+  name: string | null,
+  block: Block,
+  question: (fields: Partial<ParsedQuestion>) => ParsedQuestion,
+): ParsedQuestion {
   const start = text.indexOf('{');
   const finish = text.indexOf('}');
   if (start === -1 && finish === -1)

@@ -3,7 +3,8 @@
 // breaks, emphasis, inline code, code blocks, lists and http(s)/mailto links; every other tag is dropped and
 // its text kept. Text is escaped, so a "*" or "<" that was text stays text. The result is rendered, like any
 // item text, by server/items/markdown.ts (sanitised again), so a conversion that misses something can make
-// odd formatting but never unsafe HTML.
+// odd formatting but never unsafe HTML. HTML that cannot be read whole (an element left open that swallows the rest
+// as text) is refused, so that an import never keeps half a stem without a word.
 import sanitizeHtml from 'sanitize-html';
 import { isElement, readFragment, type XmlChild, type XmlElement } from './xml';
 
@@ -156,9 +157,37 @@ function list(element: XmlElement): string {
     .join('\n');
 }
 
-/** HTML (Moodle's "html" format) as Markdown. */
+/**
+ * Elements whose content the HTML parser reads as text up to their end tag. Left open, one takes the rest of the
+ * text with it (dropped for script, style, textarea and xmp; turned into literal markup for title).
+ */
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp']);
+
+/** HTML that cannot be converted without losing text; the readers report it as the question's problem. */
+export class UnreadableHtml extends Error {}
+
+/** The message of an UnreadableHtml, for a question's problem; any other error is thrown again. */
+export function unreadableProblem(error: unknown): string {
+  if (error instanceof UnreadableHtml) return error.message;
+  throw error;
+}
+
+/** HTML (Moodle's "html" format) as Markdown; throws UnreadableHtml when some of its text would be lost. */
 export function htmlToMarkdown(html: string): string {
-  const reduced = sanitizeHtml(html, reduceHtml);
+  const unclosed: string[] = [];
+  const reduced = sanitizeHtml(html, {
+    ...reduceHtml,
+    // A raw-text element is only ever closed by its end tag, so an implied close means the input ended inside it.
+    onCloseTag: (name, isImplied) => {
+      if (isImplied && RAW_TEXT.has(name)) unclosed.push(name);
+    },
+  });
+  const [open] = unclosed;
+  if (open)
+    throw new UnreadableHtml(
+      `Its HTML opens a <${open}> element that is never closed, so the text after it would be lost: ` +
+        `close it with </${open}> or remove it, then import again.`,
+    );
   const tree = readFragment(reduced);
   if (!tree) return plainToMarkdown(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }));
   return blocks(tree).trim();

@@ -8,7 +8,7 @@
 //    answers are not named true/false are read in order, true first, as Moodle does;
 //  - tags: objective:O2 names the objective; section:<slug> and reference:<n> (written by the Moodle XML writer)
 //    carry the supporting section and references.
-import { htmlToMarkdown, moodleAutoToMarkdown, plainToMarkdown } from './markdown-text';
+import { htmlToMarkdown, moodleAutoToMarkdown, plainToMarkdown, unreadableProblem } from './markdown-text';
 import {
   choiceDraft,
   objectiveFromCategory,
@@ -108,19 +108,25 @@ function readQuestion(
 
   const questionText = firstChild(element, 'questiontext');
   const stemFormat = formatOf(questionText, 'html');
-  const base: QuestionBase = {
-    key: name,
-    stem: markdownOf(questionText, 'html'),
-    generalFeedback: markdownOf(firstChild(element, 'generalfeedback'), stemFormat),
-    sectionSlug: tags.sectionSlug,
-    references: tags.references,
-  };
-  const answers = childrenNamed(element, 'answer').map((answer) => ({
-    text: markdownOf(answer, stemFormat),
-    raw: textOf(answer),
-    fraction: Number(answer.attributes.get('fraction') ?? '0') / 100,
-    feedback: markdownOf(firstChild(answer, 'feedback'), stemFormat),
-  }));
+  let base: QuestionBase;
+  let answers: (ChoiceAnswer & { raw: string })[];
+  try {
+    base = {
+      key: name,
+      stem: markdownOf(questionText, 'html'),
+      generalFeedback: markdownOf(firstChild(element, 'generalfeedback'), stemFormat),
+      sectionSlug: tags.sectionSlug,
+      references: tags.references,
+    };
+    answers = childrenNamed(element, 'answer').map((answer) => ({
+      text: markdownOf(answer, stemFormat),
+      raw: textOf(answer),
+      fraction: Number(answer.attributes.get('fraction') ?? '0') / 100,
+      feedback: markdownOf(firstChild(answer, 'feedback'), stemFormat),
+    }));
+  } catch (error) {
+    return question({ problem: unreadableProblem(error) });
+  }
 
   if (type === 'multichoice') {
     const single = ownText(firstChild(element, 'single') ?? { ...emptyElement, children: ['true'] }).trim();
