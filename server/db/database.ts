@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
 import { startEmbeddedPostgres } from './embedded';
 import type { SupervisorEvents } from './supervisor';
+import { readAndWriteTimestampsAsUtc, UTC_SESSION } from './utc-timestamps';
 
 export interface DatabaseHandle {
   url: string;
@@ -92,13 +93,15 @@ export function guardConnections(pool: Pool, onError: (error: Error) => void): P
  *
  * Its named statements are planned once per connection (force_generic_plan). They look rows up by key, so one
  * plan fits every value, and PostgreSQL's default would re-plan the scoring statement on every submission:
- * 1 ms of planning for 0.3 ms of work (EXPLAIN ANALYZE).
+ * 1 ms of planning for 0.3 ms of work (EXPLAIN ANALYZE). Its sessions, and its Dates, are in UTC whatever the
+ * server's zone (utc-timestamps.ts).
  */
 export function createPool(url: string, onIdleError: (error: Error) => void, size = 10): Pool {
+  readAndWriteTimestampsAsUtc();
   const pool = new Pool({
     connectionString: url,
     max: size,
-    options: '-c plan_cache_mode=force_generic_plan',
+    options: `-c plan_cache_mode=force_generic_plan ${UTC_SESSION}`,
   });
   return guardConnections(pool, onIdleError);
 }

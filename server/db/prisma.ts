@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { guardConnections } from './database';
+import { UTC_SESSION } from './utc-timestamps';
 
 export type Prisma = PrismaClient;
 export { Prisma as PrismaNamespace } from '../generated/prisma/client';
@@ -13,6 +14,9 @@ export function createPrisma(
   poolSize = 10,
   onConnectionError: (error: Error) => void = () => {},
 ): PrismaClient {
-  const pool = guardConnections(new Pool({ connectionString, max: poolSize }), onConnectionError);
+  const pool = guardConnections(
+    new Pool({ connectionString, max: poolSize, options: UTC_SESSION }),
+    onConnectionError,
+  );
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }

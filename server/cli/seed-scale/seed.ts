@@ -3,6 +3,7 @@
 // planner knows the new tables (and index-only scans work) before anyone measures anything.
 import { Client } from 'pg';
 import { hashPassword } from '../../auth/passwords';
+import { readAndWriteTimestampsAsUtc, UTC_SESSION } from '../../db/utc-timestamps';
 import { createCatalogue } from '../../catalogue/service';
 import type { Provider } from '../../content/schema';
 import type { PrismaClient } from '../../generated/prisma/client';
@@ -63,7 +64,8 @@ export const SEEDED_TABLES = [
 ];
 
 async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: 'seed:scale' });
+  readAndWriteTimestampsAsUtc();
+  const client = new Client({ connectionString: url, application_name: 'seed:scale', options: UTC_SESSION });
   await client.connect();
   return client;
 }
