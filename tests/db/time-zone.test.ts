@@ -4,7 +4,7 @@
  */
 // Times through the hand-written SQL on a server whose time zone is not UTC. The timestamp columns hold UTC, as
 // Prisma writes and reads them (server/db/utc-timestamps.ts): a learner who completes at 23:30 UTC on 15 February
-// completed on 15 February in the exports and on the verification page, whatever the server's zone.
+// completed on 15 February in the records and on the verification page, whatever the server's zone.
 import * as cheerio from 'cheerio';
 import type { User } from '../../server/generated/prisma/client';
 import { createTestApp, relaxedThrottle, type TestApp } from '../support/app';
