@@ -102,7 +102,7 @@ export function composeServices(platform: Platform) {
     platform.sendMail ??
     createMailer({ ...(settings.mail ?? { from: 'CME Platform <no-reply@localhost>' }), logger });
   const throttle = createThrottle(pool, settings.throttle);
-  const progress = createProgressService({ prisma, now });
+  const progress = createProgressService({ prisma, pool, now });
   const auth = createAuthService({ prisma, throttle, sendMail, appUrl: settings.appUrl, now });
   const sessionStore = createSessionStore(pool, settings.session.idleMinutes * 60 * 1000);
   return {

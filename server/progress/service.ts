@@ -1,6 +1,7 @@
 // Reading progress: which lessons a learner has opened, and the time spent on each.
 // Time is metered against one clock per learner and activity (Enrollment.lastActiveAt): a heartbeat credits the
 // seconds since the last page view or heartbeat, capped, so reloads and parallel tabs never count a second twice.
+import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createProgressQueries } from './queries';
 
@@ -14,9 +15,15 @@ export interface LessonProgress {
   secondsSpent: number;
 }
 
-export function createProgressService(deps: { prisma: PrismaClient; now?: () => Date }) {
+export function createProgressService(deps: {
+  prisma: PrismaClient;
+  /** node-postgres, for the heartbeat's statement (queries.ts). */
+  pool: Pool;
+  now?: () => Date;
+}) {
   const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
+  const queries = createProgressQueries(deps.pool);
 
   async function recordView(userId: number, activityId: number, lessonId: number): Promise<void> {
     const at = now();
@@ -35,27 +42,8 @@ export function createProgressService(deps: { prisma: PrismaClient; now?: () => 
   }
 
   /** Returns the seconds credited, or null when the lesson was never opened (a heartbeat without a view). */
-  async function heartbeat(userId: number, activityId: number, lessonId: number): Promise<number | null> {
-    const at = now();
-    return prisma.$transaction(async (tx) => {
-      // Row lock: concurrent heartbeats of one learner take turns on the single clock.
-      const enrollment = await createProgressQueries(tx).lockEnrollmentClock(userId, activityId);
-      const view = await tx.lessonView.findUnique({
-        where: { userId_lessonId: { userId, lessonId } },
-        select: { id: true },
-      });
-      if (!enrollment || !view) return null;
-      const elapsed = Math.floor((at.getTime() - enrollment.last_active_at.getTime()) / 1000);
-      const credited = Math.max(0, Math.min(elapsed, MAX_CREDIT_SECONDS));
-      await tx.enrollment.update({ where: { id: enrollment.id }, data: { lastActiveAt: at } });
-      if (credited > 0) {
-        await tx.lessonView.update({
-          where: { id: view.id },
-          data: { secondsSpent: { increment: credited }, lastViewedAt: at },
-        });
-      }
-      return credited;
-    });
+  function heartbeat(userId: number, activityId: number, lessonId: number): Promise<number | null> {
+    return queries.creditHeartbeat(userId, activityId, lessonId, now(), MAX_CREDIT_SECONDS);
   }
 
   async function lessonProgress(userId: number, lessonIds: number[]): Promise<Map<number, LessonProgress>> {

@@ -21,11 +21,7 @@ import {
 } from '../../server/posttest/queries';
 import { createRecordQueries, type ProbeRow, type RecordRow } from '../../server/records/queries';
 import { recordPageStatement, recordProbeStatement, type PageRequest } from '../../server/records/statements';
-import {
-  createProgressQueries,
-  enrollmentClockSql,
-  type EnrollmentClockRow,
-} from '../../server/progress/queries';
+import { HEARTBEAT_SQL, createProgressQueries, type HeartbeatRow } from '../../server/progress/queries';
 import {
   cpeCandidatesQuery,
   parsCandidatesQuery,
@@ -122,25 +118,16 @@ const statements: Statement[] = [
       expect(await createCertificateQueries(pool).certificateByCode('0'.repeat(32))).toBeNull(),
   },
   {
-    label: 'progress: enrollment clock',
-    sql: enrollmentClockSql(0, 0).text,
-    name: null,
-    models: ['Enrollment'],
-    returns: returning<EnrollmentClockRow>({
-      id: 'Enrollment.id',
-      last_active_at: 'Enrollment.lastActiveAt',
-    }),
-    run: async (pool, f) => {
-      const clock = await t.db.prisma.$transaction((tx) =>
-        createProgressQueries(tx).lockEnrollmentClock(f.userId, f.activityId),
-      );
-      expect(clock).toEqual({
-        id: expect.any(Number) as unknown,
-        last_active_at: expect.any(Date) as unknown,
-      });
-      const sql = enrollmentClockSql(f.userId, f.activityId);
-      await pool.query({ text: sql.text, values: sql.values });
-    },
+    label: 'progress: heartbeat',
+    sql: HEARTBEAT_SQL,
+    name: 'heartbeat',
+    models: ['Enrollment', 'LessonView'],
+    returns: returning<HeartbeatRow>({ seconds: null }),
+    // The fixtures' learner opened no lesson 0: the statement runs whole and credits nothing.
+    run: async (pool, f) =>
+      expect(
+        await createProgressQueries(pool).creditHeartbeat(f.userId, f.activityId, 0, new Date(), 60),
+      ).toBeNull(),
   },
   {
     label: 'auth: user creation lock',

@@ -30,6 +30,7 @@ beforeAll(async () => {
   for (const seconds of [30, 60, 90]) {
     const progress = createProgressService({
       prisma: t.db.prisma,
+      pool: t.pool,
       now: () => new Date(FIRST_TRY.getTime() + seconds * 1000),
     });
     expect(await progress.heartbeat(learner.id, activity.id, lesson.id)).toBe(30);

@@ -56,7 +56,7 @@ export function factories(t: TestApp) {
   const throttle = createThrottle(t.pool, relaxedThrottle);
   const services = (at: Date = t.now()) => {
     const now = () => at;
-    const progress = createProgressService({ prisma, now });
+    const progress = createProgressService({ prisma, pool: t.pool, now });
     return {
       progress,
       postTest: createPostTestService({ prisma, pool: t.pool, progress, now }),
