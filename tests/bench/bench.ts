@@ -53,6 +53,13 @@ export interface Scenario {
   run(bench: Bench): Promise<Outcome>;
 }
 
+/** Load for the run's warm-up seconds (none when 0), measured only for what went wrong: its problems, labelled. */
+export async function warmUp(target: Target, config: BenchConfig): Promise<string[]> {
+  if (config.warmup <= 0) return [];
+  const warmup = await measure(target, { duration: config.warmup, connections: config.connections });
+  return problemsOf(warmup).map((problem) => `warm-up: ${problem}`);
+}
+
 /** A scenario that is one target under load: checked with one request, warmed up, then measured. */
 export function loadScenario(name: string, target: (bench: Bench) => Promise<Target> | Target): Scenario {
   return {
@@ -61,11 +68,7 @@ export function loadScenario(name: string, target: (bench: Bench) => Promise<Tar
       const { config } = bench;
       const loaded = await target(bench);
       await checkTarget(loaded);
-      const problems: string[] = [];
-      if (config.warmup > 0) {
-        const warmup = await measure(loaded, { duration: config.warmup, connections: config.connections });
-        problems.push(...problemsOf(warmup).map((problem) => `warm-up: ${problem}`));
-      }
+      const problems = await warmUp(loaded, config);
       console.log(`measuring ${name}: ${loaded.url}`);
       const measurement = await measure(loaded, config);
       return {

@@ -3,6 +3,7 @@
 // then the target, and notes the main thread's times during each (main-thread.ts).
 import { perRequest, withThreadTimes, type ThreadTimes } from './main-thread';
 import { measure, type Measurement, type Target } from './measure';
+import { problemsOf } from './report';
 
 /** A scenario measured in turn with the floor runs this many rounds of its duration ÷ this. */
 export const ROUNDS_IN_TURN = 5;
@@ -47,6 +48,24 @@ export async function inTurn(
     turns.push(turn);
   }
   return turns;
+}
+
+/** What makes a round unsound: errored requests or unexpected answers, in either phase. */
+export const turnProblems = (turn: Turn): string[] =>
+  [turn.baseline, turn.target].flatMap((phase) => (phase ? problemsOf(phase.measurement) : []));
+
+/** "  in turn with the floor, <what> ÷ floor requests per 2 s round: 2257 ÷ 4338 = 0.52; …" */
+export function perRoundLine(
+  what: string,
+  turns: Turn[],
+  seconds: number,
+  count: (turn: Turn) => number,
+): string {
+  const rounds = turns.map((turn) => {
+    const floor = turn.baseline!.measurement.requests;
+    return `${count(turn)} ÷ ${floor} = ${(count(turn) / floor).toFixed(2)}`;
+  });
+  return `  in turn with the floor, ${what} ÷ floor requests per ${seconds} s round: ${rounds.join('; ')}`;
 }
 
 /** "  main thread (the apps' event loop) per request: floor …; submissions …" for the groups measured. */

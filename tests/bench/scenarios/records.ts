@@ -11,7 +11,7 @@
 // all rounds: on a machine shared with other work, load that comes and goes then falls on both sizes alike.
 import { Client } from 'pg';
 import { encodeCursor } from '../../../server/records/sorting';
-import type { Scenario } from '../bench';
+import { warmUp, type Scenario } from '../bench';
 import { checkTarget, measure, type Measurement, type Target } from '../measure';
 import { measurementTable, problemsOf } from '../report';
 import { scaleApps, type ScaleApp } from '../scale-data';
@@ -89,12 +89,7 @@ export const records: Scenario = {
     const targets = [await recordsTarget(apps.small), await recordsTarget(apps.large)];
     for (const target of targets) await checkTarget(target);
     const problems: string[] = [];
-    if (config.warmup > 0) {
-      for (const target of targets) {
-        const warmup = await measure(target, { duration: config.warmup, connections: config.connections });
-        problems.push(...problemsOf(warmup).map((problem) => `warm-up: ${problem}`));
-      }
-    }
+    for (const target of targets) problems.push(...(await warmUp(target, config)));
     const rounds: Measurement[][] = [[], []];
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of targets.entries()) rounds[i]!.push(await measure(target, config));

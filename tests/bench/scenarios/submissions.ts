@@ -2,12 +2,11 @@
 // in-progress attempt, and what counts is the 303s to the result, each checked scored in the database. Compared
 // with the floor (a signed-in POST that does nothing), measured in turn with it, and with one INSERT.
 import { performance } from 'node:perf_hooks';
-import { ACTIVITY_SLUG, inBatches, type Bench, type Scenario } from '../bench';
+import { ACTIVITY_SLUG, inBatches, warmUp, type Bench, type Scenario } from '../bench';
 import type { SignedInLearner } from '../learners';
 import { attemptQueue, sharedCounter, type AttemptQueue } from '../load/data';
-import { inTurn, mainThreadLine, ROUNDS_IN_TURN, type Turn } from '../in-turn';
-import { measure, type Target } from '../measure';
-import { problemsOf } from '../report';
+import { inTurn, mainThreadLine, perRoundLine, ROUNDS_IN_TURN, turnProblems, type Turn } from '../in-turn';
+import type { Target } from '../measure';
 import { floorTarget } from './floor';
 
 const postTestPath = `/activities/${ACTIVITY_SLUG}/post-test`;
@@ -152,12 +151,8 @@ export const submissions: Scenario = {
     };
     const preparedIn = (performance.now() - started) / 1000;
 
-    const problems: string[] = [];
-    if (config.warmup > 0) {
-      const warmup = await measure(target, { duration: config.warmup, connections: config.connections });
-      problems.push(...problemsOf(warmup).map((problem) => `warm-up: ${problem}`));
-      await settle();
-    }
+    const problems = await warmUp(target, config);
+    await settle();
     const floorLoad = bench.rates.has('floor') ? await floorTarget(bench) : null;
     const roundCount = floorLoad ? ROUNDS_IN_TURN : 1;
     const round = {
@@ -179,9 +174,7 @@ export const submissions: Scenario = {
         problems.push(
           `round ${i + 1}: ${answered(turn)} submissions answered 303 but only ${scoredCount} were scored`,
         );
-      problems.push(
-        ...[turn.baseline, turn.target].flatMap((phase) => (phase ? problemsOf(phase.measurement) : [])),
-      );
+      problems.push(...turnProblems(turn));
     });
     if (Atomics.load(queue.cursor, 0) > queue.ids.length)
       problems.push(`ran out of the ${queue.ids.length} prepared attempts`);
@@ -228,16 +221,7 @@ function lines(turns: Turn[], roundSeconds: number): string[] {
       `errors ${measurements.reduce((sum, m) => sum + m.errors, 0)}`,
   ];
   const baselines = turns.flatMap((turn) => (turn.baseline ? [turn.baseline] : []));
-  if (baselines.length === turns.length) {
-    const perRound = turns.map(
-      (turn) =>
-        `${answered(turn)} ÷ ${turn.baseline!.measurement.requests} = ` +
-        `${(answered(turn) / turn.baseline!.measurement.requests).toFixed(2)}`,
-    );
-    output.push(
-      `  in turn with the floor, scored ÷ floor requests per ${roundSeconds} s round: ${perRound.join('; ')}`,
-    );
-  }
+  if (baselines.length === turns.length) output.push(perRoundLine('scored', turns, roundSeconds, answered));
   const mainThread = mainThreadLine([
     { label: 'floor', phases: baselines },
     { label: 'submissions', phases: turns.map((turn) => turn.target) },

@@ -1,10 +1,9 @@
 // The floor with the cheapest durable write: a signed-in POST that stores the form's answers in one INSERT and
 // answers 303 (servers.ts). No product route does so little. Measured in turn with the floor, it shows how much
 // of the floor's rate a route keeps by committing one row on this host: a ceiling for the submissions' ratio.
-import { checkTarget, measure } from '../measure';
-import type { Scenario } from '../bench';
-import { inTurn, mainThreadLine, ROUNDS_IN_TURN } from '../in-turn';
-import { problemsOf } from '../report';
+import { checkTarget } from '../measure';
+import { warmUp, type Scenario } from '../bench';
+import { inTurn, mainThreadLine, perRoundLine, ROUNDS_IN_TURN, turnProblems, type Turn } from '../in-turn';
 import { FLOOR_WRITE_PATH, FLOOR_WRITES_TABLE } from '../servers';
 import { floorTarget } from './floor';
 
@@ -17,11 +16,7 @@ export const writeFloor: Scenario = {
     const { config, prisma } = bench;
     const target = await floorTarget(bench, FLOOR_WRITE_PATH);
     await checkTarget(target);
-    const problems: string[] = [];
-    if (config.warmup > 0) {
-      const warmup = await measure(target, { duration: config.warmup, connections: config.connections });
-      problems.push(...problemsOf(warmup).map((problem) => `warm-up: ${problem}`));
-    }
+    const problems = await warmUp(target, config);
     const floorLoad = bench.rates.has('floor') ? await floorTarget(bench) : null;
     const rounds = floorLoad ? ROUNDS_IN_TURN : 1;
     const duration = Math.max(1, Math.round(config.duration / rounds));
@@ -35,13 +30,11 @@ export const writeFloor: Scenario = {
       `measuring write-floor: ${target.url}${floorLoad ? `, in turn with the floor: ${rounds} rounds` : ''}`,
     );
     const turns = await inTurn(target, floorLoad, { rounds, duration, connections: config.connections });
-    for (const turn of turns)
-      problems.push(
-        ...[turn.baseline, turn.target].flatMap((phase) => (phase ? problemsOf(phase.measurement) : [])),
-      );
+    problems.push(...turns.flatMap(turnProblems));
 
     const seconds = duration * rounds;
-    const answered = turns.reduce((sum, turn) => sum + (turn.target.measurement.statusCodes['303'] ?? 0), 0);
+    const written = (turn: Turn) => turn.target.measurement.statusCodes['303'] ?? 0;
+    const answered = turns.reduce((sum, turn) => sum + written(turn), 0);
     // Requests answered after the load stopped are stored but not counted, so there may be more rows, never fewer.
     const stored = (await countRows()) - rowsBefore;
     if (stored < answered)
@@ -51,15 +44,9 @@ export const writeFloor: Scenario = {
     ];
     const rates: Record<string, number> = {};
     if (floorLoad) {
-      const floorRequests = turns.map((turn) => turn.baseline!.measurement.requests);
-      rates[FLOOR_IN_TURN_WITH_WRITE] = floorRequests.reduce((sum, n) => sum + n, 0) / seconds;
-      const perRound = turns.map((turn, i) => {
-        const written = turn.target.measurement.statusCodes['303'] ?? 0;
-        return `${written} ÷ ${floorRequests[i]} = ${(written / floorRequests[i]!).toFixed(2)}`;
-      });
-      lines.push(
-        `  in turn with the floor, writes ÷ floor requests per ${duration} s round: ${perRound.join('; ')}`,
-      );
+      rates[FLOOR_IN_TURN_WITH_WRITE] =
+        turns.reduce((sum, turn) => sum + turn.baseline!.measurement.requests, 0) / seconds;
+      lines.push(perRoundLine('writes', turns, duration, written));
     }
     const mainThread = mainThreadLine([
       { label: 'floor', phases: turns.flatMap((turn) => (turn.baseline ? [turn.baseline] : [])) },
